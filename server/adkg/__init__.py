@@ -1,0 +1,1 @@
+"""adkg, the Afghan Deportation Knowledge Graph: ontology, graph, shapes and SPARQL tooling."""

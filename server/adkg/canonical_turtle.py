@@ -1,0 +1,115 @@
+"""One canonical Turtle serialization for the project's files, and ``adkg fmt`` on top of it.
+
+The form: the project's prefixes (only those used), sorted; the ``owl:Ontology`` header and
+concept schemes first, then one block per subject sorted by IRI, then blank nodes that cannot be
+written inline; ``a`` first in each block, then predicates sorted by IRI; one object per line;
+blank-node labels derived from the graph's content (rdflib's RGDA1 canonicalization), so the text
+depends only on the graph, never on the order of the input, the run, or ``PYTHONHASHSEED``.
+
+Comments in a source file are not part of its graph and do not survive formatting: documentation
+belongs in ``rdfs:comment``, ``skos:definition`` or ``skos:editorialNote``.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import BNode, Graph
+from rdflib.compare import isomorphic
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
+from rdflib.plugins.serializers.longturtle import LongTurtleSerializer
+
+from adkg.errors import LosslessFormatError
+from adkg.namespaces import PREFIXES, new_graph
+from adkg.turtle_files import parse_turtle
+
+
+class _CanonicalSerializer(LongTurtleSerializer):
+    """rdflib's long-form Turtle with subjects in IRI order rather than by reference count."""
+
+    topClasses = [OWL.Ontology, SKOS.ConceptScheme]
+    predicateOrder = [RDF.type, RDFS.label, SKOS.prefLabel, SKOS.definition]
+
+    def get_pname(self, uri, gen_prefix=True):  # noqa: ANN001, ANN201 (rdflib's signature)
+        # Never invent prefixes (ns1, ns2, ...): an IRI no declared prefix covers is written whole.
+        return super().get_pname(uri, gen_prefix=False)
+
+    def orderSubjects(self) -> list:  # noqa: N802 (rdflib's name)
+        headers = []
+        for cls in self.topClasses:
+            members = sorted(s for s in self.store.subjects(RDF.type, cls) if s not in headers)
+            headers.extend(members)
+        for header in headers:
+            self._topLevels[header] = True
+        rest = sorted(
+            (s for s in self._subjects if s not in headers),
+            key=lambda s: (isinstance(s, BNode), str(s)),
+        )
+        return headers + rest
+
+
+def canonical_turtle(graph: Graph) -> str:
+    """Return the canonical Turtle text of ``graph``.
+
+    >>> g = new_graph().parse(format="turtle", data='''
+    ...   @prefix ex: <http://example.org/> .
+    ...   ex:b ex:p ex:c, ex:a ; a ex:K .
+    ...   ex:a ex:p [ ex:q "x"@en ] .''')
+    >>> print(canonical_turtle(g), end="")
+    PREFIX ex: <http://example.org/>
+    <BLANKLINE>
+    ex:a
+        ex:p
+            [
+                ex:q "x"@en ;
+            ] ;
+    .
+    <BLANKLINE>
+    ex:b
+        a ex:K ;
+        ex:p
+            ex:a ,
+            ex:c ;
+    .
+    """
+    target = new_graph()
+    taken = {str(namespace) for namespace in PREFIXES.values()}
+    for prefix, namespace in sorted(graph.namespaces()):
+        if prefix and prefix not in PREFIXES and str(namespace) not in taken:
+            target.bind(prefix, namespace)
+            taken.add(str(namespace))
+    for triple in graph:
+        target.add(triple)
+    stream = io.BytesIO()
+    _CanonicalSerializer(target).serialize(stream, encoding="utf-8", canon=True)
+    return stream.getvalue().decode("utf-8").rstrip("\n") + "\n"
+
+
+@dataclass(frozen=True, slots=True)
+class FormatResult:
+    """What formatting one file found: its path and whether its text was already canonical."""
+
+    path: Path
+    canonical: bool
+
+
+def format_file(path: Path, *, check: bool) -> FormatResult:
+    """Bring the Turtle file at ``path`` into canonical form, or with ``check`` only compare.
+
+    Returns:
+        whether the file was already canonical (with ``check=False`` it is rewritten if not).
+
+    Raises:
+        SourceSyntaxError: the file does not parse.
+        LosslessFormatError: the canonical text would not parse back to the same graph.
+    """
+    graph = parse_turtle(path)
+    text = canonical_turtle(graph)
+    if not isomorphic(graph, new_graph().parse(data=text, format="turtle")):
+        raise LosslessFormatError(path)
+    canonical = path.read_text(encoding="utf-8") == text
+    if not canonical and not check:
+        path.write_text(text, encoding="utf-8")
+    return FormatResult(path, canonical)

@@ -1,0 +1,108 @@
+"""The ``adkg`` command line: a thin layer that parses arguments and calls the typed core.
+
+Exit status: 0 when all is well, 1 when a check fails (a file not canonical, a lint violation),
+2 when adkg cannot do its work (a file that does not parse, named with its line).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, ParamSpec, TypeVar
+
+import typer
+from pyoxigraph import Store
+
+from adkg.canonical_turtle import format_file
+from adkg.errors import AdkgError
+from adkg.lint import LintInputs, check_files, lint_dataset, run_checks
+from adkg.ontology_report import term_counts
+from adkg.settings import Settings, get_settings
+from adkg.turtle_files import project_turtle_files, turtle_files
+
+app = typer.Typer(
+    help="adkg, the Afghan Deportation Knowledge Graph: check, format and lint its sources.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _reporting_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn an ``AdkgError`` into its message on standard error and exit status 2."""
+
+    @wraps(command)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except AdkgError as error:
+            typer.echo(f"error: {error}", err=True)
+            raise typer.Exit(2) from error
+
+    return run
+
+
+def _format(settings: Settings, paths: list[Path], *, check: bool) -> bool:
+    files = list(turtle_files(paths)) if paths else project_turtle_files(settings.project_root)
+    results = [format_file(path, check=check) for path in files]
+    changed = [result.path for result in results if not result.canonical]
+    for path in changed:
+        typer.echo(f"{'not canonical' if check else 'reformatted'}: {path}")
+    verb = "would be reformatted" if check else "reformatted"
+    typer.echo(f"fmt: {len(files)} Turtle files, {len(changed)} {verb}")
+    return not (check and changed)
+
+
+def _lint(settings: Settings, inputs: LintInputs, store: Store) -> bool:
+    checks = check_files(settings.checks_folder)
+    violations = run_checks(store, checks)
+    for violation in violations:
+        typer.echo(str(violation))
+    files = len(inputs.ontology) + len(inputs.sources) + len(inputs.queries)
+    typer.echo(f"lint: {len(checks)} checks over {files} files, {len(violations)} violations")
+    return not violations
+
+
+@app.command()
+@_reporting_errors
+def fmt(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Turtle files or folders; default: ontology/, graph/ and shapes/."),
+    ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Change nothing; exit 1 listing files not canonical.")
+    ] = False,
+) -> None:
+    """Rewrite Turtle files into the project's one canonical serialization."""
+    if not _format(get_settings(), paths or [], check=check):
+        raise typer.Exit(1)
+
+
+@app.command()
+@_reporting_errors
+def lint() -> None:
+    """Run the ontology quality checks in queries/checks/; exit 1 on any violation."""
+    settings = get_settings()
+    inputs = LintInputs.of_project(settings.project_root)
+    if not _lint(settings, inputs, lint_dataset(inputs)):
+        raise typer.Exit(1)
+
+
+@app.command()
+@_reporting_errors
+def up() -> None:
+    """The main job, as far as it exists: check formatting, lint, and report the ontology."""
+    settings = get_settings()
+    passed = _format(settings, [], check=True)
+    inputs = LintInputs.of_project(settings.project_root)
+    store = lint_dataset(inputs)
+    passed = _lint(settings, inputs, store) and passed
+    typer.echo("ontology terms:")
+    for kind, count in term_counts(store, settings.reports_folder):
+        typer.echo(f"  {count:>5}  {kind}")
+    if not passed:
+        raise typer.Exit(1)

@@ -1,0 +1,134 @@
+"""``adkg lint``: the ontology's quality checks, kept as SPARQL files and run with Oxigraph.
+
+Every ``*-violation.rq`` file in ``queries/checks/`` is a check: a SELECT of ``?term`` and
+``?problem`` that must return no rows. The checks run over the *lint dataset*:
+
+- the default graph: the ontology, every Turtle file under ``ontology/``;
+- a named graph ``<urn:adkg:file:PATH>`` for every file linted (ontology, graph, shapes), holding
+  its triples; for a SPARQL file, ``<urn:adkg:file:PATH> dcterms:references <iri>`` for each IRI
+  the query mentions;
+- the named graph ``<urn:adkg:vocabularies>``: ``<namespace> a owl:Ontology`` for each reused
+  vocabulary with a known term list and ``<term> rdfs:isDefinedBy <namespace>`` for its terms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import pyoxigraph
+from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store
+
+from adkg.errors import SourceSyntaxError
+from adkg.namespaces import compact
+from adkg.query_terms import sparql_file_iris
+from adkg.turtle_files import project_turtle_files, turtle_files
+from adkg.vocabularies import known_vocabularies
+
+FILE_GRAPH_PREFIX: Final = "urn:adkg:file:"
+VOCABULARIES_GRAPH: Final = NamedNode("urn:adkg:vocabularies")
+
+_RDF_TYPE: Final = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+_OWL_ONTOLOGY: Final = NamedNode("http://www.w3.org/2002/07/owl#Ontology")
+_IS_DEFINED_BY: Final = NamedNode("http://www.w3.org/2000/01/rdf-schema#isDefinedBy")
+_REFERENCES: Final = NamedNode("http://purl.org/dc/terms/references")
+
+
+@dataclass(frozen=True, slots=True)
+class LintInputs:
+    """The files one lint run reads, and the folder their names are shown relative to."""
+
+    root: Path
+    ontology: tuple[Path, ...]
+    sources: tuple[Path, ...]
+    queries: tuple[Path, ...]
+
+    @classmethod
+    def of_project(cls, root: Path) -> LintInputs:
+        """Return the inputs of the project at ``root``: ontology/, graph/, shapes/, queries/."""
+        ontology = tuple(turtle_files([root / "ontology"]))
+        sources = tuple(path for path in project_turtle_files(root) if path not in ontology)
+        queries = tuple(sorted((root / "queries").rglob("*.rq")))
+        return cls(root, ontology, sources, queries)
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One row of a failing check: which check, which term, what is wrong."""
+
+    check: str
+    term: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.check}: {self.term}: {self.problem}"
+
+
+def _display_path(path: Path, root: Path) -> str:
+    return path.resolve().relative_to(root.resolve()).as_posix() if path.resolve().is_relative_to(
+        root.resolve()
+    ) else path.as_posix()
+
+
+def _load_turtle(store: Store, path: Path, graph: NamedNode | DefaultGraph) -> None:
+    try:
+        store.load(path=path, format=RdfFormat.TURTLE, to_graph=graph)
+    except SyntaxError as error:
+        raise SourceSyntaxError(path, error.lineno, str(error)) from error
+
+
+def _vocabulary_quads() -> Iterable[Quad]:
+    for namespace, terms in known_vocabularies().items():
+        namespace_node = NamedNode(namespace)
+        yield Quad(namespace_node, _RDF_TYPE, _OWL_ONTOLOGY, VOCABULARIES_GRAPH)
+        for term in terms:
+            yield Quad(NamedNode(term), _IS_DEFINED_BY, namespace_node, VOCABULARIES_GRAPH)
+
+
+def lint_dataset(inputs: LintInputs) -> Store:
+    """Return an in-memory Oxigraph store holding the lint dataset of ``inputs``.
+
+    Raises:
+        SourceSyntaxError: a Turtle or SPARQL file does not parse.
+    """
+    store = Store()
+    for path in inputs.ontology:
+        _load_turtle(store, path, DefaultGraph())
+    for path in (*inputs.ontology, *inputs.sources):
+        _load_turtle(store, path, NamedNode(FILE_GRAPH_PREFIX + _display_path(path, inputs.root)))
+    for path in inputs.queries:
+        file_node = NamedNode(FILE_GRAPH_PREFIX + _display_path(path, inputs.root))
+        store.extend(
+            Quad(file_node, _REFERENCES, NamedNode(iri), file_node)
+            for iri in sorted(sparql_file_iris(path))
+        )
+    store.extend(_vocabulary_quads())
+    return store
+
+
+def check_files(checks_folder: Path) -> list[Path]:
+    """Return the check queries (``*-violation.rq``) in ``checks_folder``, sorted by name."""
+    return sorted(checks_folder.glob("*-violation.rq"))
+
+
+def run_checks(store: Store, checks: Sequence[Path]) -> list[Violation]:
+    """Run each check query over ``store``; return every row as a violation, check by check.
+
+    Raises:
+        SourceSyntaxError: a check query does not parse.
+    """
+    violations = []
+    for check in checks:
+        name = check.name.removesuffix("-violation.rq")
+        try:
+            solutions = store.query(check.read_text(encoding="utf-8"))
+        except SyntaxError as error:
+            raise SourceSyntaxError(check, error.lineno, str(error)) from error
+        assert isinstance(solutions, pyoxigraph.QuerySolutions), f"{check} is not a SELECT"
+        for row in solutions:
+            term, problem = row["term"], row["problem"]
+            shown = compact(term.value) if isinstance(term, NamedNode) else str(term)
+            violations.append(Violation(name, shown, problem.value if problem else ""))
+    return violations
