@@ -16,12 +16,12 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyoxigraph
 from rdflib import BNode, Graph
-from rdflib.compare import isomorphic
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 from rdflib.plugins.serializers.longturtle import LongTurtleSerializer
 
-from adkg.errors import LosslessFormatError
+from adkg.errors import LosslessFormatError, SourceSyntaxError
 from adkg.namespaces import PREFIXES, new_graph
 from adkg.turtle_files import parse_turtle
 
@@ -95,6 +95,29 @@ class FormatResult:
     canonical: bool
 
 
+def _graph_change(before: str, after: str) -> str | None:
+    """Describe a triple that differs between two Turtle texts, term for term; None if none.
+
+    Compared with Oxigraph, which keeps every literal's lexical form as written.
+
+    >>> _graph_change("<urn:a> <urn:b> 1.0e3 .", "<urn:a> <urn:b> 1e+03 .")
+    'drops <urn:a> <urn:b> "1.0e3"^^<http://www.w3.org/2001/XMLSchema#double>'
+    >>> _graph_change("<urn:a> <urn:b> [ <urn:c> 1 ] .", "<urn:a> <urn:b> _:x . _:x <urn:c> 1 .") is None
+    True
+    """
+    datasets = []
+    for text in (before, after):
+        dataset = pyoxigraph.Dataset(pyoxigraph.parse(text, format=pyoxigraph.RdfFormat.TURTLE))
+        dataset.canonicalize(pyoxigraph.CanonicalizationAlgorithm.UNSTABLE)
+        datasets.append({quad.triple for quad in dataset})
+    dropped, added = datasets[0] - datasets[1], datasets[1] - datasets[0]
+    if dropped:
+        return f"drops {min(map(str, dropped)).removesuffix(' .')}"
+    if added:
+        return f"adds {min(map(str, added)).removesuffix(' .')}"
+    return None
+
+
 def format_file(path: Path, *, check: bool) -> FormatResult:
     """Bring the Turtle file at ``path`` into canonical form, or with ``check`` only compare.
 
@@ -104,12 +127,19 @@ def format_file(path: Path, *, check: bool) -> FormatResult:
     Raises:
         SourceSyntaxError: the file does not parse.
         LosslessFormatError: the canonical text would not parse back to the same graph.
+        SourceSyntaxError: Oxigraph rejects the file although rdflib parsed it.
     """
     graph = parse_turtle(path)
     text = canonical_turtle(graph)
-    if not isomorphic(graph, new_graph().parse(data=text, format="turtle")):
-        raise LosslessFormatError(path)
-    canonical = path.read_text(encoding="utf-8") == text
-    if not canonical and not check:
+    original = path.read_text(encoding="utf-8")
+    if original == text:
+        return FormatResult(path, canonical=True)
+    try:
+        change = _graph_change(original, text)
+    except SyntaxError as error:  # Oxigraph rejects what rdflib accepted
+        raise SourceSyntaxError(path, error.lineno, str(error)) from error
+    if change is not None:
+        raise LosslessFormatError(path, change)
+    if not check:
         path.write_text(text, encoding="utf-8")
-    return FormatResult(path, canonical)
+    return FormatResult(path, canonical=False)

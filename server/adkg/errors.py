@@ -8,8 +8,9 @@
         reports it, the line, so the message reads ``path:line: what is wrong``.
 
     ``LosslessFormatError``
-        Canonical serialization would not reproduce the graph it was given. The file is left as
-        it is; this is a defect in adkg or rdflib, never in the user's file.
+        Canonical serialization would not reproduce the file's graph term for term (rdflib's
+        Turtle parser rewrites some literals, such as ``1.0e3`` into ``1e+03``). The file is left
+        as it is, and the message shows a triple that would change.
 
 The command-line interface maps every ``AdkgError`` to exit status 2 with its message; check
 failures (a file not canonical, a lint violation) are results, not exceptions, and exit 1.
@@ -44,8 +45,10 @@ class SourceSyntaxError(AdkgError):
 class LosslessFormatError(AdkgError):
     """Canonical serialization of a file would change its graph."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, detail: str) -> None:
         self.path = path
+        self.detail = detail
         super().__init__(
-            f"{path}: canonical serialization does not reproduce the graph; file left unchanged"
+            f"{path}: canonical serialization would change the graph, so the file is left"
+            f" unchanged: {detail}"
         )

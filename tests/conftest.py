@@ -1,0 +1,36 @@
+"""Shared fixtures: where the project and the test data are."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+from typer.testing import CliRunner
+
+from adkg.cli import app
+from adkg.settings import get_settings
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA = PROJECT_ROOT / "tests" / "data"
+
+
+@pytest.fixture(scope="session")
+def project_root() -> Path:
+    """The checkout under test."""
+    return PROJECT_ROOT
+
+
+@pytest.fixture
+def run_adkg(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Result]]:
+    """Run the ``adkg`` command line in-process over a project root; return its result."""
+    runner = CliRunner()
+
+    def run(*args: str, root: Path = PROJECT_ROOT) -> Result:
+        monkeypatch.setenv("ADKG_PROJECT_ROOT", str(root))
+        get_settings.cache_clear()
+        return runner.invoke(app, list(args))
+
+    yield run
+    get_settings.cache_clear()

@@ -1,0 +1,38 @@
+"""The ``adkg`` command line offers exactly the commands that work, and the main job runs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import typer
+from click.testing import Result
+
+from adkg.cli import app
+
+
+def test_commands_are_exactly_fmt_lint_and_up(run_adkg: Callable[..., Result]) -> None:
+    assert sorted(typer.main.get_command(app).commands) == ["fmt", "lint", "up"]
+    result = run_adkg("--help")
+    assert result.exit_code == 0
+    assert all(name in result.output for name in ("fmt", "lint", "up"))
+
+
+def test_up_checks_format_and_lint_and_prints_term_counts(run_adkg: Callable[..., Result]) -> None:
+    result = run_adkg("up")
+    assert result.exit_code == 0, result.output
+    assert "0 would be reformatted" in result.output
+    assert "0 violations" in result.output
+    counts = dict(
+        (kind, int(count))
+        for count, kind in re.findall(r"^\s+(\d+)\s+(\S.*)$", result.output, flags=re.MULTILINE)
+    )
+    assert set(counts) == {
+        "classes",
+        "object properties",
+        "datatype properties",
+        "concept schemes",
+        "concepts",
+        "reused terms of other vocabularies",
+    }
+    assert all(count > 0 for count in counts.values())
