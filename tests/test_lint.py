@@ -95,3 +95,10 @@ def test_violations_are_printed_and_exit_1(run_adkg: Callable[..., Result], tmp_
     result = run_adkg("lint", root=tmp_path)
     assert result.exit_code == 1
     assert "missing-label: adkg:Place: no English rdfs:label" in result.output
+
+
+def test_a_turtle_file_that_does_not_parse_is_named_with_its_line() -> None:
+    broken = DATA / "invalid" / "fmt" / "syntax-error.ttl"
+    with pytest.raises(SourceSyntaxError) as raised:
+        _lint(sources=(broken,))
+    assert (raised.value.path, raised.value.line) == (broken, 4)

@@ -67,9 +67,9 @@ class Violation:
 
 
 def _display_path(path: Path, root: Path) -> str:
-    return path.resolve().relative_to(root.resolve()).as_posix() if path.resolve().is_relative_to(
-        root.resolve()
-    ) else path.as_posix()
+    """Return ``path`` relative to ``root`` where it lies below it, else as given."""
+    resolved, base = path.resolve(), root.resolve()
+    return resolved.relative_to(base).as_posix() if resolved.is_relative_to(base) else str(path)
 
 
 def _load_turtle(store: Store, path: Path, graph: NamedNode | DefaultGraph) -> None:
@@ -126,7 +126,8 @@ def run_checks(store: Store, checks: Sequence[Path]) -> list[Violation]:
             solutions = store.query(check.read_text(encoding="utf-8"))
         except SyntaxError as error:
             raise SourceSyntaxError(check, error.lineno, str(error)) from error
-        assert isinstance(solutions, pyoxigraph.QuerySolutions), f"{check} is not a SELECT"
+        if not isinstance(solutions, pyoxigraph.QuerySolutions):
+            raise SourceSyntaxError(check, None, "a check must be a SELECT of ?term and ?problem")
         for row in solutions:
             term, problem = row["term"], row["problem"]
             shown = compact(term.value) if isinstance(term, NamedNode) else str(term)

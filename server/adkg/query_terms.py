@@ -1,10 +1,10 @@
-"""The IRIs a SPARQL file mentions, found by parsing it (never by matching its text).
+"""The IRIs a SPARQL query file mentions, found by parsing it (never by matching its text).
 
 >>> sorted(sparql_iris('''
 ...     PREFIX schema: <https://schema.org/>
 ...     SELECT ?c WHERE { ?c a/schema:about* ?x ; schema:value ?v FILTER(DATATYPE(?v) = <urn:x:t>) }'''))
 ['http://www.w3.org/1999/02/22-rdf-syntax-ns#type', 'https://schema.org/about', 'https://schema.org/value', 'urn:x:t']
->>> sorted(sparql_iris('INSERT DATA { <urn:x:a> <urn:x:b> "1"^^<urn:x:t> }'))
+>>> sorted(sparql_iris('ASK { <urn:x:a> <urn:x:b> "1"^^<urn:x:t> }'))
 ['urn:x:a', 'urn:x:b', 'urn:x:t']
 """
 
@@ -18,7 +18,7 @@ import pyoxigraph
 from pyparsing import ParseException
 from rdflib import Literal, URIRef
 from rdflib.paths import AlternativePath, InvPath, MulPath, NegatedPath, SequencePath
-from rdflib.plugins.sparql import prepareQuery, prepareUpdate
+from rdflib.plugins.sparql import prepareQuery
 
 from adkg.errors import SourceSyntaxError
 
@@ -47,29 +47,31 @@ def _iris(node: object) -> Iterator[str]:
 
 
 def sparql_iris(text: str) -> set[str]:
-    """Return the IRIs a SPARQL query or update mentions.
+    """Return the IRIs a SPARQL query mentions.
+
+    The query is parsed by rdflib, which collects the IRIs, and by Oxigraph, the engine adkg
+    answers SPARQL with, without evaluating it: Oxigraph evaluates SELECT, CONSTRUCT and DESCRIBE
+    lazily, and ASK queries (evaluated at once) are left to rdflib alone.
 
     Raises:
-        SyntaxError: Oxigraph, the engine adkg answers SPARQL with, rejects the text;
-            ``lineno`` is set where Oxigraph reports a position.
+        SyntaxError: Oxigraph rejects the query; ``lineno`` is set where it reports a position.
+        ParseException: rdflib rejects a query that Oxigraph accepts, or that is an update.
     """
-    store = pyoxigraph.Store()
     try:
-        store.query(text)
-    except SyntaxError as query_error:
-        try:
-            store.update(text)
-        except SyntaxError:
-            raise query_error from None
-        return set(_iris(prepareUpdate(text).algebra))
-    return set(_iris(prepareQuery(text).algebra))
+        query = prepareQuery(text)
+    except ParseException:
+        pyoxigraph.Store().query(text)  # raises SyntaxError with a position where it can
+        raise
+    if query.algebra.name != "AskQuery":
+        pyoxigraph.Store().query(text)
+    return set(_iris(query.algebra))
 
 
 def sparql_file_iris(path: Path) -> set[str]:
     """Return the IRIs the SPARQL file at ``path`` mentions.
 
     Raises:
-        SourceSyntaxError: the file is not valid SPARQL for Oxigraph or rdflib.
+        SourceSyntaxError: the file is not a SPARQL query both Oxigraph and rdflib accept.
     """
     text = path.read_text(encoding="utf-8")
     try:
@@ -79,4 +81,6 @@ def sparql_file_iris(path: Path) -> set[str]:
         line = error.lineno or (int(position["line"]) if position else None)
         raise SourceSyntaxError(path, line, str(error)) from error
     except ParseException as error:
-        raise SourceSyntaxError(path, None, f"rdflib cannot parse it: {error.msg}") from error
+        raise SourceSyntaxError(
+            path, error.lineno, f"not a SPARQL query rdflib can parse: {error.msg}"
+        ) from error

@@ -50,5 +50,6 @@ def parse_turtle(path: Path, *, into: Graph | None = None) -> Graph:
     try:
         graph.parse(data=text, format="turtle")
     except BadSyntax as error:
-        raise SourceSyntaxError(path, error.lines + 1, error._why) from error
+        reason = getattr(error, "_why", None) or error.message  # rdflib keeps the short reason private
+        raise SourceSyntaxError(path, error.lines + 1, reason) from error
     return graph
