@@ -102,3 +102,14 @@ def test_a_turtle_file_that_does_not_parse_is_named_with_its_line() -> None:
     with pytest.raises(SourceSyntaxError) as raised:
         _lint(sources=(broken,))
     assert (raised.value.path, raised.value.line) == (broken, 4)
+
+
+def test_claims_written_as_design_sketches_them_use_only_defined_terms() -> None:
+    inputs = LintInputs.of_project(PROJECT_ROOT)
+    inputs = LintInputs(
+        inputs.root,
+        ontology=inputs.ontology,
+        sources=(VALID / "example-claims.ttl",),
+        queries=(),
+    )
+    assert run_checks(lint_dataset(inputs), CHECKS) == []
