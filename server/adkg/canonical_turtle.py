@@ -2,7 +2,8 @@
 
 The form: the project's prefixes (only those used), sorted; the ``owl:Ontology`` header and
 concept schemes first, then one block per subject sorted by IRI, then blank nodes that cannot be
-written inline; ``a`` first in each block, then predicates sorted by IRI; one object per line;
+written inline; in each block ``a`` first, then ``rdfs:label``, ``skos:prefLabel`` and
+``skos:definition``, then the other predicates sorted by IRI; one object per line;
 blank-node labels derived from the graph's content (rdflib's RGDA1 canonicalization), so the text
 depends only on the graph, never on the order of the input, the run, or ``PYTHONHASHSEED``.
 
