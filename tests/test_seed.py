@@ -8,10 +8,9 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, Literal
 
-from adkg.namespaces import ADKG, ADKGR, PREFIXES, new_graph
+from adkg.namespaces import ADKG, ADKGR, PREFIXES, SCHEMA, new_graph
 from adkg.turtle_files import parse_turtle, turtle_files
 
-SCHEMA = PREFIXES["schema"]
 
 
 @pytest.fixture(scope="module")

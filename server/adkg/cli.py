@@ -14,6 +14,7 @@ from typing import Annotated, ParamSpec, TypeVar
 import typer
 from pyoxigraph import Store
 
+from adkg.anchors import anchor_graph_folder
 from adkg.canonical_turtle import format_file
 from adkg.errors import AdkgError
 from adkg.lint import LintInputs, check_files, lint_dataset, run_checks
@@ -66,6 +67,14 @@ def _lint(settings: Settings, inputs: LintInputs, store: Store) -> bool:
     return not violations
 
 
+def _anchor(settings: Settings, *, check: bool) -> bool:
+    problems = anchor_graph_folder(settings.graph_folder, settings.seeds_folder, check=check)
+    for problem in problems:
+        typer.echo(str(problem))
+    typer.echo(f"anchor: {len(problems)} problems")
+    return not problems
+
+
 @app.command()
 @_reporting_errors
 def fmt(
@@ -89,6 +98,18 @@ def lint() -> None:
     settings = get_settings()
     inputs = LintInputs.of_project(settings.project_root)
     if not _lint(settings, inputs, lint_dataset(inputs)):
+        raise typer.Exit(1)
+
+
+@app.command()
+@_reporting_errors
+def anchor(
+    check: Annotated[
+        bool, typer.Option("--check", help="Change nothing; exit 1 naming every wrong anchor.")
+    ] = False,
+) -> None:
+    """Locate every quote anchor in graph/ in its seed text and write its offsets."""
+    if not _anchor(get_settings(), check=check):
         raise typer.Exit(1)
 
 

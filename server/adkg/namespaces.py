@@ -51,6 +51,11 @@ PREFIXES: Final = MappingProxyType(
     }
 )
 
+PROV: Final = PREFIXES["prov"]
+RDF: Final = PREFIXES["rdf"]
+SCHEMA: Final = PREFIXES["schema"]
+XSD: Final = PREFIXES["xsd"]
+
 
 def new_graph() -> Graph:
     """Return an empty rdflib graph bound to exactly the project's prefixes."""

@@ -21,6 +21,16 @@ class Settings(BaseSettings):
     project_root: Path = Path(".")
 
     @property
+    def graph_folder(self) -> Path:
+        """The curated instance data, ``graph/``."""
+        return self.project_root / "graph"
+
+    @property
+    def seeds_folder(self) -> Path:
+        """The source documents, ``seeds/``."""
+        return self.project_root / "seeds"
+
+    @property
     def checks_folder(self) -> Path:
         """The folder of the lint checks, ``queries/checks``."""
         return self.project_root / "queries" / "checks"

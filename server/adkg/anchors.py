@@ -1,0 +1,214 @@
+"""Quote anchors: locate each ``oa:TextQuoteSelector`` in its seed text and check its offsets.
+
+An anchor is an ``oa:SpecificResource`` whose ``oa:hasSource`` is a source node and whose
+``oa:hasSelector`` includes a ``oa:TextQuoteSelector`` with ``oa:exact`` (and, to tell repeats
+apart, ``oa:prefix`` / ``oa:suffix``). ``adkg anchor`` finds the one place the quote occurs, fills
+in a prefix and suffix of up to ``CONTEXT`` code points where they are missing, and writes an
+``oa:TextPositionSelector`` with ``oa:start`` / ``oa:end`` in Unicode code points from 0, so that
+``text[start:end] == exact``. ``adkg anchor --check`` changes nothing and reports every anchor whose
+quote is absent, ambiguous, or whose prefix, suffix or offsets are missing or wrong.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from adkg.canonical_turtle import canonical_turtle
+from adkg.namespaces import OA, PROV, RDF, XSD, compact, new_graph
+from adkg.seed_texts import seed_texts
+from adkg.turtle_files import parse_turtle, turtle_files
+
+#: How many code points of context ``adkg anchor`` writes as a missing prefix or suffix.
+CONTEXT: Final = 32
+
+
+@dataclass(frozen=True, slots=True)
+class AnchorProblem:
+    """An anchor that cannot be located, or whose recorded location is wrong."""
+
+    path: Path
+    node: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.node}: {self.problem}"
+
+
+@dataclass(frozen=True, slots=True)
+class Location:
+    """Where a quote lies in its text, with the context around it."""
+
+    start: int
+    end: int
+    prefix: str
+    suffix: str
+
+
+def locate(text: str, exact: str, *, prefix: str | None, suffix: str | None) -> list[int]:
+    """Return every start offset where ``exact`` occurs in ``text`` between ``prefix`` and ``suffix``.
+
+    >>> locate("a cat, a cat.", "a cat", prefix=None, suffix=None)
+    [0, 7]
+    >>> locate("a cat, a cat.", "a cat", prefix=", ", suffix=None)
+    [7]
+    >>> locate("a cat, a cat.", "a dog", prefix=None, suffix=None)
+    []
+    """
+    starts = []
+    start = text.find(exact)
+    while start != -1:
+        end = start + len(exact)
+        if (prefix is None or text[:start].endswith(prefix)) and (
+            suffix is None or text.startswith(suffix, end)
+        ):
+            starts.append(start)
+        start = text.find(exact, start + 1)
+    return starts
+
+
+def _text_value(graph: Graph, node: Node, predicate: URIRef) -> str | None:
+    value = graph.value(node, predicate)
+    return None if value is None else str(value)
+
+
+def _selector(graph: Graph, anchor: Node, selector_class: URIRef) -> Node | None:
+    for selector in graph.objects(anchor, OA.hasSelector):
+        if (selector, RDF.type, selector_class) in graph:
+            return selector
+    return None
+
+
+def _anchor_name(graph: Graph, anchor: Node) -> str:
+    """Name an anchor by the node that derives from or targets it, else by itself."""
+    owners = sorted(
+        {*graph.subjects(PROV.wasDerivedFrom, anchor), *graph.subjects(OA.hasTarget, anchor)}
+    )
+    if owners:
+        return compact(owners[0])
+    return compact(anchor) if isinstance(anchor, URIRef) else "an anchor"
+
+
+def _anchors(graph: Graph) -> Iterator[Node]:
+    yield from sorted(
+        {anchor for anchor in graph.subjects(OA.hasSelector, None)}, key=lambda n: str(n)
+    )
+
+
+def _locate_anchor(graph: Graph, anchor: Node, texts: dict[URIRef, str]) -> Location | str:
+    """Return where an anchor's quote lies, or a sentence saying why it cannot be located."""
+    source = graph.value(anchor, OA.hasSource)
+    if source not in texts:
+        return f"its source {compact(source) if source else '(none)'} names no seed file"
+    quote = _selector(graph, anchor, OA.TextQuoteSelector)
+    exact = None if quote is None else _text_value(graph, quote, OA.exact)
+    if quote is None or not exact:
+        return "has no oa:TextQuoteSelector with an oa:exact quote"
+    text = texts[source]
+    prefix = _text_value(graph, quote, OA.prefix)
+    suffix = _text_value(graph, quote, OA.suffix)
+    starts = locate(text, exact, prefix=prefix, suffix=suffix)
+    if not starts:
+        if locate(text, exact, prefix=None, suffix=None):
+            return f"oa:prefix or oa:suffix does not match the text around {exact!r}"
+        return f"quote {exact!r} does not occur in the seed text"
+    if len(starts) > 1:
+        return (
+            f"quote {exact!r} occurs {len(starts)} times; "
+            "add an oa:prefix or oa:suffix to tell which"
+        )
+    start, end = starts[0], starts[0] + len(exact)
+    return Location(
+        start,
+        end,
+        prefix if prefix is not None else text[max(0, start - CONTEXT) : start],
+        suffix if suffix is not None else text[end : end + CONTEXT],
+    )
+
+
+def _recorded_problems(graph: Graph, anchor: Node, location: Location) -> list[str]:
+    """What is missing or wrong in the anchor's recorded prefix, suffix and offsets."""
+    problems = []
+    quote = _selector(graph, anchor, OA.TextQuoteSelector)
+    for predicate in (OA.prefix, OA.suffix):
+        if graph.value(quote, predicate) is None:
+            problems.append(f"no {compact(predicate)}")
+    position = _selector(graph, anchor, OA.TextPositionSelector)
+    if position is None:
+        problems.append("no oa:TextPositionSelector")
+        return problems
+    recorded = (graph.value(position, OA.start), graph.value(position, OA.end))
+    expected = (location.start, location.end)
+    if tuple(None if v is None else v.toPython() for v in recorded) != expected:
+        shown = tuple(None if v is None else v.toPython() for v in recorded)
+        problems.append(f"offsets are {shown}, the quote lies at {expected}")
+    return problems
+
+
+def _record(graph: Graph, anchor: Node, location: Location) -> None:
+    """Write the location into the anchor: missing prefix and suffix, and the offsets."""
+    quote = _selector(graph, anchor, OA.TextQuoteSelector)
+    if graph.value(quote, OA.prefix) is None:
+        graph.add((quote, OA.prefix, Literal(location.prefix)))
+    if graph.value(quote, OA.suffix) is None:
+        graph.add((quote, OA.suffix, Literal(location.suffix)))
+    position = _selector(graph, anchor, OA.TextPositionSelector)
+    if position is None:
+        position = BNode()
+        graph.add((anchor, OA.hasSelector, position))
+        graph.add((position, RDF.type, OA.TextPositionSelector))
+    for predicate, value in ((OA.start, location.start), (OA.end, location.end)):
+        graph.set((position, predicate, Literal(value, datatype=XSD.nonNegativeInteger)))
+
+
+def anchor_file(path: Path, texts: dict[URIRef, str], *, check: bool) -> list[AnchorProblem]:
+    """Locate every anchor in the Turtle file at ``path``; unless ``check``, write the locations.
+
+    Returns:
+        the anchors that cannot be located and, with ``check``, those whose recorded prefix,
+        suffix or offsets are missing or wrong. Without ``check`` the file is rewritten (in
+        canonical form) when an anchor that could be located needed an update.
+
+    Raises:
+        SourceSyntaxError: the file does not parse.
+    """
+    graph = parse_turtle(path)
+    problems = []
+    changed = False
+    for anchor in _anchors(graph):
+        name = _anchor_name(graph, anchor)
+        location = _locate_anchor(graph, anchor, texts)
+        if isinstance(location, str):
+            problems.append(AnchorProblem(path, name, location))
+            continue
+        recorded = _recorded_problems(graph, anchor, location)
+        if recorded and check:
+            problems.extend(AnchorProblem(path, name, problem) for problem in recorded)
+        elif recorded:
+            _record(graph, anchor, location)
+            changed = True
+    if changed:
+        path.write_text(canonical_turtle(graph), encoding="utf-8")
+    return problems
+
+
+def anchor_graph_folder(graph_folder: Path, seeds_folder: Path, *, check: bool) -> list[AnchorProblem]:
+    """Run :func:`anchor_file` over every Turtle file under ``graph_folder``.
+
+    Seed texts are looked up through the metadata of all the files together, so an anchor may
+    quote a source described in another file.
+
+    Raises:
+        SourceSyntaxError: a file does not parse.
+    """
+    files = list(turtle_files([graph_folder]))
+    union = new_graph()
+    for path in files:
+        parse_turtle(path, into=union)
+    texts = seed_texts(union, seeds_folder)
+    return [problem for path in files for problem in anchor_file(path, texts, check=check)]
