@@ -11,11 +11,14 @@ from click.testing import Result
 from adkg.cli import app
 
 
-def test_commands_are_exactly_fmt_lint_and_up(run_adkg: Callable[..., Result]) -> None:
-    assert sorted(typer.main.get_command(app).commands) == ["fmt", "lint", "up"]
+COMMANDS = ["anchor", "fmt", "lint", "up"]
+
+
+def test_commands_are_exactly_those_that_work(run_adkg: Callable[..., Result]) -> None:
+    assert sorted(typer.main.get_command(app).commands) == COMMANDS
     result = run_adkg("--help")
     assert result.exit_code == 0
-    assert all(name in result.output for name in ("fmt", "lint", "up"))
+    assert all(name in result.output for name in COMMANDS)
 
 
 def test_up_checks_format_and_lint_and_prints_term_counts(run_adkg: Callable[..., Result]) -> None:
