@@ -20,9 +20,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from adkg.canonical_turtle import canonical_turtle
-from adkg.namespaces import OA, PROV, RDF, XSD, compact, new_graph
+from adkg.namespaces import OA, PROV, RDF, XSD, compact
 from adkg.seed_texts import seed_texts
-from adkg.turtle_files import parse_turtle, turtle_files
+from adkg.turtle_files import parse_folder, parse_turtle, turtle_files
 
 #: How many code points of context ``adkg anchor`` writes as a missing prefix or suffix.
 CONTEXT: Final = 32
@@ -206,9 +206,9 @@ def anchor_graph_folder(graph_folder: Path, seeds_folder: Path, *, check: bool) 
     Raises:
         SourceSyntaxError: a file does not parse.
     """
-    files = list(turtle_files([graph_folder]))
-    union = new_graph()
-    for path in files:
-        parse_turtle(path, into=union)
-    texts = seed_texts(union, seeds_folder)
-    return [problem for path in files for problem in anchor_file(path, texts, check=check)]
+    texts = seed_texts(parse_folder(graph_folder), seeds_folder)
+    return [
+        problem
+        for path in turtle_files([graph_folder])
+        for problem in anchor_file(path, texts, check=check)
+    ]

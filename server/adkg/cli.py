@@ -16,11 +16,14 @@ from pyoxigraph import Store
 
 from adkg.anchors import anchor_graph_folder
 from adkg.canonical_turtle import format_file
+from adkg.coverage import CoverageSummary, source_coverage
 from adkg.errors import AdkgError
 from adkg.lint import LintInputs, check_files, lint_dataset, run_checks
+from adkg.namespaces import compact
 from adkg.ontology_report import term_counts
+from adkg.seed_texts import seed_texts
 from adkg.settings import Settings, get_settings
-from adkg.turtle_files import project_turtle_files, turtle_files
+from adkg.turtle_files import parse_folder, project_turtle_files, turtle_files
 
 app = typer.Typer(
     help="adkg, the Afghan Deportation Knowledge Graph: check, format and lint its sources.",
@@ -75,6 +78,28 @@ def _anchor(settings: Settings, *, check: bool) -> bool:
     return not problems
 
 
+def _coverage(settings: Settings) -> bool:
+    graph = parse_folder(settings.graph_folder)
+    gaps = 0
+    for source, text in sorted(seed_texts(graph, settings.seeds_folder).items()):
+        report = source_coverage(graph, source, text)
+        typer.echo(f"source {compact(source)}")
+        for sentence in report:
+            span = sentence.sentence
+            typer.echo(f"S{sentence.number:02d} [{span.start},{span.end}) {', '.join(sentence.nodes)}")
+            for figure in sentence.figures:
+                by = ", ".join(figure.nodes) or "; ".join(f"excluded: {e}" for e in figure.exclusions)
+                typer.echo(f"    {figure.figure.text!r}: {by or '-'}")
+            if sentence.cited_footnotes:
+                typer.echo("    footnotes: " + " ".join(f"[{n}]" for n in sentence.cited_footnotes))
+            for gap in sentence.gaps():
+                typer.echo(f"    GAP: {gap}")
+        summary = CoverageSummary.of(report)
+        typer.echo(f"coverage of {compact(source)}: {summary}")
+        gaps += summary.gaps
+    return gaps == 0
+
+
 @app.command()
 @_reporting_errors
 def fmt(
@@ -110,6 +135,14 @@ def anchor(
 ) -> None:
     """Locate every quote anchor in graph/ in its seed text and write its offsets."""
     if not _anchor(get_settings(), check=check):
+        raise typer.Exit(1)
+
+
+@app.command()
+@_reporting_errors
+def coverage() -> None:
+    """Print, sentence by sentence, the nodes anchored there and the figures they cover."""
+    if not _coverage(get_settings()):
         raise typer.Exit(1)
 
 

@@ -53,3 +53,15 @@ def parse_turtle(path: Path, *, into: Graph | None = None) -> Graph:
         reason = getattr(error, "_why", None) or error.message  # rdflib keeps the short reason private
         raise SourceSyntaxError(path, error.lines + 1, reason) from error
     return graph
+
+
+def parse_folder(folder: Path) -> Graph:
+    """Parse every Turtle file under ``folder`` into one graph and return it.
+
+    Raises:
+        SourceSyntaxError: a file does not parse; the error names it and its line.
+    """
+    graph = new_graph()
+    for path in turtle_files([folder]):
+        parse_turtle(path, into=graph)
+    return graph
