@@ -21,14 +21,15 @@ def test_commands_are_exactly_those_that_work(run_adkg: Callable[..., Result]) -
     assert all(name in result.output for name in COMMANDS)
 
 
-def test_up_checks_format_and_lint_and_prints_term_counts(run_adkg: Callable[..., Result]) -> None:
+def test_up_checks_sources_and_prints_term_and_class_counts(run_adkg: Callable[..., Result]) -> None:
     result = run_adkg("up")
     assert result.exit_code == 0, result.output
     assert "0 would be reformatted" in result.output
     assert "0 violations" in result.output
+    ontology_part = result.output.split("ontology terms:")[1].split("graph nodes by class:")[0]
     counts = dict(
         (kind, int(count))
-        for count, kind in re.findall(r"^\s+(\d+)\s+(\S.*)$", result.output, flags=re.MULTILINE)
+        for count, kind in re.findall(r"^\s+(\d+)\s+(\S.*)$", ontology_part, flags=re.MULTILINE)
     )
     assert set(counts) == {
         "classes",
@@ -39,3 +40,5 @@ def test_up_checks_format_and_lint_and_prints_term_counts(run_adkg: Callable[...
         "reused terms of other vocabularies",
     }
     assert all(count > 0 for count in counts.values())
+    assert "anchor: 0 problems" in result.output
+    assert re.search(r"^\s+1\s+adkg:SourceDocument$", result.output, flags=re.MULTILINE)

@@ -17,10 +17,11 @@ from pyoxigraph import Store
 from adkg.anchors import anchor_graph_folder
 from adkg.canonical_turtle import format_file
 from adkg.coverage import CoverageSummary, source_coverage
+from adkg.dataset import load_dataset
 from adkg.errors import AdkgError
 from adkg.lint import LintInputs, check_files, lint_dataset, run_checks
 from adkg.namespaces import compact
-from adkg.ontology_report import term_counts
+from adkg.reports import class_counts, term_counts
 from adkg.seed_texts import seed_texts
 from adkg.settings import Settings, get_settings
 from adkg.turtle_files import parse_folder, project_turtle_files, turtle_files
@@ -149,7 +150,8 @@ def coverage() -> None:
 @app.command()
 @_reporting_errors
 def up() -> None:
-    """The main job, as far as it exists: check formatting, lint, and report the ontology."""
+    """The main job, as far as it exists: check formatting, lint and anchors; report the ontology
+    and the graph."""
     settings = get_settings()
     passed = _format(settings, [], check=True)
     inputs = LintInputs.of_project(settings.project_root)
@@ -158,5 +160,9 @@ def up() -> None:
     typer.echo("ontology terms:")
     for kind, count in term_counts(store, settings.reports_folder):
         typer.echo(f"  {count:>5}  {kind}")
+    passed = _anchor(settings, check=True) and passed
+    typer.echo("graph nodes by class:")
+    for cls, count in class_counts(load_dataset(settings.project_root), settings.reports_folder):
+        typer.echo(f"  {count:>5}  {compact(cls)}")
     if not passed:
         raise typer.Exit(1)

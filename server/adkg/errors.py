@@ -7,6 +7,10 @@
         A source file (Turtle or SPARQL) cannot be parsed. Carries the file and, where the parser
         reports it, the line, so the message reads ``path:line: what is wrong``.
 
+    ``LayoutError``
+        A source file lies in a folder that maps to no named graph (such as ``graph/x.ttl``
+        instead of ``graph/entities/`` or ``graph/source/SLUG/``).
+
     ``LosslessFormatError``
         Canonical serialization would not reproduce the file's graph term for term (rdflib's
         Turtle parser rewrites some literals, such as ``1.0e3`` into ``1e+03``). The file is left
@@ -40,6 +44,10 @@ class SourceSyntaxError(AdkgError):
         self.message = message
         where = f"{path}:{line}" if line is not None else str(path)
         super().__init__(f"{where}: {message}")
+
+
+class LayoutError(AdkgError):
+    """A source file lies where the project layout gives it no named graph."""
 
 
 class LosslessFormatError(AdkgError):
