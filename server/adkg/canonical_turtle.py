@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pyoxigraph
 from rdflib import BNode, Graph
+from rdflib.term import Node
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 from rdflib.plugins.serializers.longturtle import LongTurtleSerializer
 
@@ -37,6 +38,19 @@ class _CanonicalSerializer(LongTurtleSerializer):
         # Never invent prefixes (ns1, ns2, ...): an IRI no declared prefix covers is written whole.
         return super().get_pname(uri, gen_prefix=False)
 
+    def sortProperties(self, properties: dict) -> list:  # noqa: N802 (rdflib's name)
+        # Objects in an order that depends on content only: blank nodes by what they hold,
+        # so that inline blank nodes need no canonical labels.
+        for objects in properties.values():
+            objects.sort(key=self._content_key)
+        first = [predicate for predicate in self.predicateOrder if predicate in properties]
+        return first + sorted(predicate for predicate in properties if predicate not in first)
+
+    def _content_key(self, node: Node) -> tuple:
+        if not isinstance(node, BNode):
+            return (0, node)
+        return (1, _blank_node_signature(self.store, node, frozenset()))
+
     def orderSubjects(self) -> list:  # noqa: N802 (rdflib's name)
         headers = []
         for cls in self.topClasses:
@@ -49,6 +63,42 @@ class _CanonicalSerializer(LongTurtleSerializer):
             key=lambda s: (isinstance(s, BNode), str(s)),
         )
         return headers + rest
+
+
+def _blank_node_signature(graph: Graph, node: BNode, seen: frozenset[BNode]) -> str:
+    """Describe a blank node by its triples, nested blank nodes included, never by its label."""
+    if node in seen:
+        return "(cycle)"
+    parts = sorted(
+        f"{predicate.n3()} "
+        + (
+            f"[{_blank_node_signature(graph, value, seen | {node})}]"
+            if isinstance(value, BNode)
+            else value.n3()
+        )
+        for predicate, value in graph.predicate_objects(node)
+    )
+    return " ; ".join(parts)
+
+
+def _blank_nodes_form_trees(graph: Graph) -> bool:
+    """Whether every blank node is the object of exactly one triple and lies on no cycle.
+
+    Such blank nodes are all written inline (``[ ... ]``) and need no labels at all.
+    """
+    blank_nodes = {n for triple in graph for n in triple if isinstance(n, BNode)}
+    for node in blank_nodes:
+        if len(list(graph.subject_predicates(node))) != 1:
+            return False
+    for node in blank_nodes:  # follow each chain of single parents up to a named node
+        seen = {node}
+        parent = next(graph.subjects(None, node))
+        while isinstance(parent, BNode):
+            if parent in seen:
+                return False
+            seen.add(parent)
+            parent = next(graph.subjects(None, parent))
+    return True
 
 
 def canonical_turtle(graph: Graph) -> str:
@@ -84,7 +134,9 @@ def canonical_turtle(graph: Graph) -> str:
     for triple in graph:
         target.add(triple)
     stream = io.BytesIO()
-    _CanonicalSerializer(target).serialize(stream, encoding="utf-8", canon=True)
+    # Blank nodes that all nest inline are ordered by content; others get RGDA1 labels (slow).
+    canon = not _blank_nodes_form_trees(target)
+    _CanonicalSerializer(target).serialize(stream, encoding="utf-8", canon=canon)
     return stream.getvalue().decode("utf-8").rstrip("\n") + "\n"
 
 
