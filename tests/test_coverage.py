@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 
 from adkg.coverage import CoverageSummary, source_coverage
 from adkg.namespaces import ADKGR
@@ -60,3 +62,9 @@ def test_every_invalid_coverage_file_is_listed() -> None:
 def test_each_gap_is_reported(name: str, expected: list[str]) -> None:
     assert _gaps(DATA / "invalid" / "coverage" / name) == expected
 
+
+
+def test_project_graph_covers_its_seed(run_adkg: Callable[..., Result]) -> None:
+    result = run_adkg("coverage")
+    assert result.exit_code == 0, result.output[-3000:]
+    assert "GAP" not in result.output
