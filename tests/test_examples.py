@@ -1,0 +1,53 @@
+"""The example queries in queries/examples/ answer their questions over the graph.
+
+Each ``NAME.rq`` opens with a comment stating the question and has ``NAME.tsv`` beside it: the
+SPARQL TSV results it must return, run with Oxigraph over the ontology and graph files loaded into
+their named graphs, the default graph being their union. Every example orders its results, so the
+TSV text is compared whole. An expected file is written by running the query and reading the
+result against the seed; regenerate one with
+``python -c "from tests.test_examples import run; print(run('NAME'), end='')" > queries/examples/NAME.tsv``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pyoxigraph import QueryResultsFormat, QuerySolutions, Store
+
+from adkg.dataset import load_dataset
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = PROJECT_ROOT / "queries" / "examples"
+QUERIES = sorted(EXAMPLES.glob("*.rq"))
+
+
+@pytest.fixture(scope="module")
+def store() -> Store:
+    return load_dataset(PROJECT_ROOT)
+
+
+def run(name: str, store: Store | None = None) -> str:
+    """Return the SPARQL TSV results of example ``name`` over the project's dataset."""
+    store = store or load_dataset(PROJECT_ROOT)
+    query = (EXAMPLES / f"{name}.rq").read_text(encoding="utf-8")
+    solutions = store.query(query, use_default_graph_as_union=True)
+    assert isinstance(solutions, QuerySolutions), f"{name} is not a SELECT query"
+    return solutions.serialize(format=QueryResultsFormat.TSV).decode("utf-8")
+
+
+def test_there_are_at_least_fifteen_examples() -> None:
+    assert len(QUERIES) >= 15
+
+
+@pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
+def test_example_opens_with_its_question_and_orders_its_results(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# "), f"{path.name} must open with a comment stating its question"
+    assert "ORDER BY" in text, f"{path.name} must order its results so they compare exactly"
+
+
+@pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
+def test_example_returns_its_expected_results(path: Path, store: Store) -> None:
+    expected = path.with_suffix(".tsv").read_text(encoding="utf-8")
+    assert run(path.stem, store) == expected
