@@ -5,8 +5,10 @@ An anchor is an ``oa:SpecificResource`` whose ``oa:hasSource`` is a source node 
 apart, ``oa:prefix`` / ``oa:suffix``). ``adkg anchor`` finds the one place the quote occurs, fills
 in a prefix and suffix of up to ``CONTEXT`` code points where they are missing, and writes an
 ``oa:TextPositionSelector`` with ``oa:start`` / ``oa:end`` in Unicode code points from 0, so that
-``text[start:end] == exact``. ``adkg anchor --check`` changes nothing and reports every anchor whose
-quote is absent, ambiguous, or whose prefix, suffix or offsets are missing or wrong.
+``text[start:end] == exact``. Offsets are written as ``xsd:integer`` (what Oxigraph stores for any
+integer type, ``xsd:nonNegativeInteger`` included); the shapes check that they are not negative.
+``adkg anchor --check`` changes nothing and reports every anchor whose quote is absent, ambiguous,
+or whose prefix, suffix or offsets are missing or wrong.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
 from adkg.canonical_turtle import canonical_turtle
-from adkg.namespaces import OA, PROV, RDF, XSD, compact
+from adkg.namespaces import OA, PROV, RDF, compact
 from adkg.seed_texts import seed_texts
 from adkg.turtle_files import parse_folder, parse_turtle, turtle_files
 
@@ -163,7 +165,7 @@ def _record(graph: Graph, anchor: Node, location: Location) -> None:
         graph.add((anchor, OA.hasSelector, position))
         graph.add((position, RDF.type, OA.TextPositionSelector))
     for predicate, value in ((OA.start, location.start), (OA.end, location.end)):
-        graph.set((position, predicate, Literal(value, datatype=XSD.nonNegativeInteger)))
+        graph.set((position, predicate, Literal(value)))
 
 
 def anchor_file(path: Path, texts: dict[URIRef, str], *, check: bool) -> list[AnchorProblem]:

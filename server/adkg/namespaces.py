@@ -20,6 +20,7 @@ from rdflib import Graph, Namespace, URIRef
 
 ADKG: Final = Namespace("https://w3id.org/adkg/ontology#")
 ADKGR: Final = Namespace("https://w3id.org/adkg/id/")
+ADKGSH: Final = Namespace("https://w3id.org/adkg/shapes#")
 OA: Final = Namespace("http://www.w3.org/ns/oa#")
 SEM: Final = Namespace("http://semanticweb.cs.vu.nl/2009/11/sem/")
 WD: Final = Namespace("http://www.wikidata.org/entity/")
@@ -31,6 +32,7 @@ PREFIXES: Final = MappingProxyType(
     {
         "adkg": ADKG,
         "adkgr": ADKGR,
+        "adkgsh": ADKGSH,
         "dcat": Namespace("http://www.w3.org/ns/dcat#"),
         "dcterms": Namespace("http://purl.org/dc/terms/"),
         "geo": Namespace("http://www.opengis.net/ont/geosparql#"),
@@ -52,6 +54,7 @@ PREFIXES: Final = MappingProxyType(
 )
 
 PROV: Final = PREFIXES["prov"]
+SH: Final = PREFIXES["sh"]
 RDF: Final = PREFIXES["rdf"]
 SCHEMA: Final = PREFIXES["schema"]
 XSD: Final = PREFIXES["xsd"]
