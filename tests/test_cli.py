@@ -11,7 +11,7 @@ from click.testing import Result
 from adkg.cli import app
 
 
-COMMANDS = ["anchor", "coverage", "fmt", "lint", "up"]
+COMMANDS = ["anchor", "coverage", "fmt", "lint", "up", "validate"]
 
 
 def test_commands_are_exactly_those_that_work(run_adkg: Callable[..., Result]) -> None:

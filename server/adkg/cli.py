@@ -25,6 +25,7 @@ from adkg.reports import class_counts, term_counts
 from adkg.seed_texts import seed_texts
 from adkg.settings import Settings, get_settings
 from adkg.turtle_files import parse_folder, project_turtle_files, turtle_files
+from adkg.validation import ReportFormat, format_report, validate_store
 
 app = typer.Typer(
     help="adkg, the Afghan Deportation Knowledge Graph: check, format and lint its sources.",
@@ -144,6 +145,23 @@ def anchor(
 def coverage() -> None:
     """Print, sentence by sentence, the nodes anchored there and the figures they cover."""
     if not _coverage(get_settings()):
+        raise typer.Exit(1)
+
+
+@app.command()
+@_reporting_errors
+def validate(
+    report_format: Annotated[
+        ReportFormat, typer.Option("--format", help="How to print the report.")
+    ] = ReportFormat.TEXT,
+) -> None:
+    """Validate ontology + graph against shapes/ with SHACL; exit 1 on any violation."""
+    settings = get_settings()
+    report = validate_store(
+        load_dataset(settings.project_root), shapes=parse_folder(settings.shapes_folder)
+    )
+    typer.echo(format_report(report, report_format=report_format))
+    if not report.conforms:
         raise typer.Exit(1)
 
 

@@ -26,6 +26,11 @@ class Settings(BaseSettings):
         return self.project_root / "graph"
 
     @property
+    def shapes_folder(self) -> Path:
+        """The SHACL shapes, ``shapes/``."""
+        return self.project_root / "shapes"
+
+    @property
     def seeds_folder(self) -> Path:
         """The source documents, ``seeds/``."""
         return self.project_root / "seeds"

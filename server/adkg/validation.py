@@ -88,7 +88,8 @@ def _shown(node: Node | None) -> str | None:
 
 
 def _results(report: Graph) -> Iterable[ValidationResult]:
-    for result in report.subjects(SH.resultSeverity, None):
+    """The report's top-level results (not the nested ``sh:detail`` of a failed ``sh:node``)."""
+    for result in report.objects(None, SH.result):
         severity = report.value(result, SH.resultSeverity)
         message = report.value(result, SH.resultMessage)
         yield ValidationResult(

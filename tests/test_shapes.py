@@ -1,0 +1,143 @@
+"""SHACL shapes: the valid graphs conform, each invalid file raises exactly its violation."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pycountry
+import pyoxigraph
+import pytest
+from click.testing import Result
+from rdflib import Graph
+
+from adkg.dataset import load_dataset
+from adkg.namespaces import ADKGSH, RDF, SH
+from adkg.turtle_files import parse_folder, turtle_files
+from adkg.validation import ValidationReport, validate_store
+
+from conftest import DATA, PROJECT_ROOT
+
+INVALID = DATA / "invalid" / "shapes"
+
+
+@pytest.fixture(scope="module")
+def shapes() -> Graph:
+    return parse_folder(PROJECT_ROOT / "shapes")
+
+
+def _validate(path: Path, shapes: Graph) -> ValidationReport:
+    store = pyoxigraph.Store()
+    for ontology_file in turtle_files([PROJECT_ROOT / "ontology"]):
+        store.load(path=ontology_file, format=pyoxigraph.RdfFormat.TURTLE,
+                   to_graph=pyoxigraph.NamedNode("urn:test:ontology"))
+    store.load(path=path, format=pyoxigraph.RdfFormat.TURTLE, to_graph=pyoxigraph.NamedNode("urn:test:data"))
+    return validate_store(store, shapes=shapes)
+
+
+def test_minimal_valid_graph_raises_nothing(shapes: Graph) -> None:
+    assert _validate(DATA / "valid" / "shapes" / "minimal-graph.ttl", shapes).results == ()
+
+
+V, W = "Violation", "Warning"
+CASES: dict[str, set[tuple[str, str, str | None]]] = {
+    "actor-with-two-english-labels.ttl": {(V, "adkgsh:EnglishLabelShape-label", "rdfs:label")},
+    "anchor-on-another-source.ttl": {(V, "adkgsh:AnchorOnReportingSourceShape", "prov:wasDerivedFrom")},
+    "anchor-without-position.ttl": {(V, "adkgsh:AnchorShape-position", "oa:hasSelector")},
+    "claim-dated-after-its-source.ttl": {(W, "adkgsh:ClaimDatedAfterSourceWarningShape", "adkg:asOf")},
+    "claim-min-above-max.ttl": {(V, "adkgsh:QuantityClaimShape-minValue", "schema:minValue")},
+    "claim-value-and-bound.ttl": {(V, "adkgsh:QuantityClaimShape", None)},
+    "claim-without-about.ttl": {(V, "adkgsh:ClaimShape-about", "adkg:about")},
+    "claim-without-anchor.ttl": {(V, "adkgsh:ReportedShape-anchor", "prov:wasDerivedFrom")},
+    "claim-without-claimant.ttl": {(V, "adkgsh:ClaimShape-claimant", "prov:wasAttributedTo")},
+    "claim-without-references.ttl": {
+        (W, "adkgsh:ClaimWithoutReferencesWarningShape-citesReference", "adkg:citesReference")
+    },
+    # without adkg:reportedIn, the claim's anchor is also on a source it is not reported in
+    "claim-without-source.ttl": {
+        (V, "adkgsh:ReportedShape-reportedIn", "adkg:reportedIn"),
+        (V, "adkgsh:AnchorOnReportingSourceShape", "prov:wasDerivedFrom"),
+    },
+    "date-of-wrong-datatype.ttl": {(V, "adkgsh:InstantShape-date", "time:inXSDDate")},
+    "event-begins-after-it-ends.ttl": {
+        (V, "adkgsh:EventShape-earliestBegin", "sem:hasEarliestBeginTimeStamp")
+    },
+    "money-not-iso-4217.ttl": {(V, "adkgsh:MonetaryClaimShape-currency", "schema:currency")},
+    "money-without-currency.ttl": {(V, "adkgsh:MonetaryClaimShape-currency", "schema:currency")},
+    "place-reaches-no-country.ttl": {(V, "adkgsh:PlaceShape", None)},
+    "policy-without-english-label.ttl": {(V, "adkgsh:EnglishLabelShape-label", "rdfs:label")},
+    "position-start-after-end.ttl": {(V, "adkgsh:TextPositionSelectorShape-start", "oa:start")},
+    "qualitative-claim-with-value.ttl": {(V, "adkgsh:QualitativeClaimShape-noValue", "schema:value")},
+    "statistic-not-a-statistic.ttl": {(V, "adkgsh:QuantityClaimShape-statistic", "adkg:statistic")},
+}
+
+
+def test_every_invalid_shapes_file_is_listed() -> None:
+    assert {path.name for path in INVALID.iterdir()} == set(CASES)
+
+
+@pytest.mark.parametrize(("name", "expected"), CASES.items(), ids=list(CASES))
+def test_invalid_file_raises_exactly_its_shape_and_path(
+    name: str, expected: set[tuple[str, str, str | None]], shapes: Graph
+) -> None:
+    report = _validate(INVALID / name, shapes)
+    assert {(r.severity.value, r.shape, r.path) for r in report.results} == expected
+
+
+def test_the_real_graph_conforms(shapes: Graph) -> None:
+    report = validate_store(load_dataset(PROJECT_ROOT), shapes=shapes)
+    assert report.violations == (), report.violations[:5]
+
+
+def test_every_typed_node_of_the_graph_is_a_target(shapes: Graph) -> None:
+    store = load_dataset(PROJECT_ROOT)
+    targets = {str(cls) for cls in shapes.objects(None, SH.targetClass)}
+    query = """
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT DISTINCT ?node WHERE {
+          GRAPH ?g { ?node a ?class }
+          FILTER(?g != <https://w3id.org/adkg/graph/ontology>)
+          FILTER NOT EXISTS { ?node a/rdfs:subClassOf* ?target VALUES ?target { %s } }
+        }""" % " ".join(f"<{t}>" for t in sorted(targets))
+    untargeted = [row["node"] for row in store.query(query, use_default_graph_as_union=True)]
+    assert untargeted == []
+
+
+def test_currency_pattern_lists_exactly_the_iso_4217_codes(shapes: Graph) -> None:
+    pattern = str(shapes.value(ADKGSH["MonetaryClaimShape-currency"], SH.pattern))
+    listed = re.fullmatch(r"\^\((.*)\)\$", pattern).group(1).split("|")
+    assert listed == sorted(currency.alpha_3 for currency in pycountry.currencies)
+
+
+def test_every_property_shape_is_named_described_and_has_a_message(shapes: Graph) -> None:
+    for shape in shapes.subjects(RDF.type, SH.PropertyShape):
+        for predicate in (SH.name, SH.description, SH.message):
+            assert shapes.value(shape, predicate) is not None, (shape, predicate)
+
+
+def _project_with(graph_file: Path, root: Path) -> Path:
+    for folder in ("ontology", "shapes", "queries", "seeds"):
+        (root / folder).symlink_to(PROJECT_ROOT / folder)
+    (root / "graph" / "source" / "test").mkdir(parents=True)
+    (root / "graph" / "source" / "test" / "graph.ttl").write_bytes(graph_file.read_bytes())
+    return root
+
+
+def test_validate_command_exits_1_and_groups_results_by_shape(
+    run_adkg: Callable[..., Result], tmp_path: Path
+) -> None:
+    root = _project_with(INVALID / "claim-without-claimant.ttl", tmp_path)
+    result = run_adkg("validate", root=root)
+    assert result.exit_code == 1
+    assert "Violation: adkgsh:ClaimShape-claimant\n  adkgr:test-population-claim prov:wasAttributedTo: " in result.output
+    assert "validate: does not conform, 1 violations, 0 warnings" in result.output
+
+
+def test_validate_command_names_a_broken_file_and_exits_2(
+    run_adkg: Callable[..., Result], tmp_path: Path
+) -> None:
+    root = _project_with(DATA / "invalid" / "fmt" / "syntax-error.ttl", tmp_path)
+    result = run_adkg("validate", root=root)
+    assert result.exit_code == 2
+    assert "graph/source/test/graph.ttl" in result.output and ":4:" in result.output
