@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -20,6 +21,14 @@ DATA = PROJECT_ROOT / "tests" / "data"
 def project_root() -> Path:
     """The checkout under test."""
     return PROJECT_ROOT
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the project's sources that a test may build in or break."""
+    for folder in ("ontology", "graph", "shapes", "queries", "seeds"):
+        shutil.copytree(PROJECT_ROOT / folder, tmp_path / folder)
+    return tmp_path
 
 
 @pytest.fixture

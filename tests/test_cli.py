@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 
 import typer
 from click.testing import Result
@@ -11,7 +12,7 @@ from click.testing import Result
 from adkg.cli import app
 
 
-COMMANDS = ["anchor", "coverage", "fmt", "lint", "up", "validate"]
+COMMANDS = ["anchor", "build", "coverage", "fmt", "lint", "query", "up", "validate"]
 
 
 def test_commands_are_exactly_those_that_work(run_adkg: Callable[..., Result]) -> None:
@@ -21,12 +22,14 @@ def test_commands_are_exactly_those_that_work(run_adkg: Callable[..., Result]) -
     assert all(name in result.output for name in COMMANDS)
 
 
-def test_up_checks_sources_and_prints_term_and_class_counts(run_adkg: Callable[..., Result]) -> None:
-    result = run_adkg("up")
+def test_up_checks_sources_and_prints_term_and_class_counts(
+    run_adkg: Callable[..., Result], project: Path
+) -> None:
+    result = run_adkg("up", root=project)
     assert result.exit_code == 0, result.output
     assert "0 would be reformatted" in result.output
     assert "0 violations" in result.output
-    ontology_part = result.output.split("ontology terms:")[1].split("graph nodes by class:")[0]
+    ontology_part = result.output.split("ontology terms:")[1].split("parse ...")[0]
     counts = dict(
         (kind, int(count))
         for count, kind in re.findall(r"^\s+(\d+)\s+(\S.*)$", ontology_part, flags=re.MULTILINE)
@@ -40,5 +43,6 @@ def test_up_checks_sources_and_prints_term_and_class_counts(run_adkg: Callable[.
         "reused terms of other vocabularies",
     }
     assert all(count > 0 for count in counts.values())
-    assert "anchor: 0 problems" in result.output
+    assert "anchors: done" in result.output and "validate: done" in result.output
     assert re.search(r"^\s+1\s+adkg:SourceDocument$", result.output, flags=re.MULTILINE)
+    assert re.search(r"^build: \d+ claims", result.output, flags=re.MULTILINE)

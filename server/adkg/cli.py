@@ -6,6 +6,7 @@ Exit status: 0 when all is well, 1 when a check fails (a file not canonical, a l
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -15,13 +16,15 @@ import typer
 from pyoxigraph import Store
 
 from adkg.anchors import anchor_graph_folder
+from adkg.build import BuildReport, build, current_store
 from adkg.canonical_turtle import format_file
 from adkg.coverage import CoverageSummary, source_coverage
 from adkg.dataset import load_dataset
 from adkg.errors import AdkgError
 from adkg.lint import LintInputs, check_files, lint_dataset, run_checks
 from adkg.namespaces import compact
-from adkg.reports import class_counts, term_counts
+from adkg.query import OutputFormat, open_store, run_query
+from adkg.reports import term_counts
 from adkg.seed_texts import seed_texts
 from adkg.settings import Settings, get_settings
 from adkg.turtle_files import parse_folder, project_turtle_files, turtle_files
@@ -165,11 +168,55 @@ def validate(
         raise typer.Exit(1)
 
 
+def _build(settings: Settings) -> BuildReport:
+    report = build(settings, progress=typer.echo)
+    for warning in report.warnings:
+        typer.echo(f"warning: {warning}")
+    typer.echo(f"store: {report.store}")
+    typer.echo("triples by named graph:")
+    for graph, count in report.graphs.items():
+        typer.echo(f"  {count:>7}  {graph}")
+    typer.echo("nodes by class:")
+    for cls, count in report.classes.items():
+        typer.echo(f"  {count:>7}  {cls}")
+    typer.echo(
+        f"build: {report.claims} claims, {sum(report.graphs.values())} triples, "
+        f"{len(report.warnings)} warnings, {sum(report.steps.values()):.2f} s"
+    )
+    return report
+
+
+@app.command("build")
+@_reporting_errors
+def build_command() -> None:
+    """Check, validate and derive, then load a new store and swap it in atomically."""
+    _build(get_settings())
+
+
+@app.command()
+@_reporting_errors
+def query(
+    text: Annotated[str | None, typer.Argument(help="The SPARQL query.")] = None,
+    file: Annotated[Path | None, typer.Option("-f", "--file", help="Read the query from a file.")] = None,
+    output: Annotated[
+        OutputFormat | None,
+        typer.Option("--format", help="Result format (default: json, or turtle for graphs)."),
+    ] = None,
+) -> None:
+    """Run a SPARQL query against the built store; results on standard output."""
+    if (text is None) == (file is None):
+        raise typer.BadParameter("give either a QUERY or -f FILE")
+    sparql = file.read_text(encoding="utf-8") if file is not None else text
+    store = open_store(current_store(get_settings()))
+    sys.stdout.buffer.write(run_query(store, sparql, output=output))
+    sys.stdout.buffer.flush()
+
+
 @app.command()
 @_reporting_errors
 def up() -> None:
-    """The main job, as far as it exists: check formatting, lint and anchors; report the ontology
-    and the graph."""
+    """The main job, as far as it exists: check formatting, lint, report the ontology, then build
+    the store (anchors, SHACL, rules) and report the graph."""
     settings = get_settings()
     passed = _format(settings, [], check=True)
     inputs = LintInputs.of_project(settings.project_root)
@@ -178,9 +225,6 @@ def up() -> None:
     typer.echo("ontology terms:")
     for kind, count in term_counts(store, settings.reports_folder):
         typer.echo(f"  {count:>5}  {kind}")
-    passed = _anchor(settings, check=True) and passed
-    typer.echo("graph nodes by class:")
-    for cls, count in class_counts(load_dataset(settings.project_root), settings.reports_folder):
-        typer.echo(f"  {count:>5}  {compact(cls)}")
     if not passed:
         raise typer.Exit(1)
+    _build(settings)

@@ -7,6 +7,20 @@
         A source file (Turtle or SPARQL) cannot be parsed. Carries the file and, where the parser
         reports it, the line, so the message reads ``path:line: what is wrong``.
 
+    ``BuildError``
+        A build step found the sources unfit to publish (anchors that do not match the seed,
+        SHACL violations); carries the findings. The served store is left as it was.
+
+    ``StoreNotFoundError``
+        No store has been built yet where a command needs one.
+
+    ``QuerySyntaxError``
+        A SPARQL query does not parse; the message says where.
+
+    ``NotAcceptableError``
+        The result format asked for does not fit the query's form (Turtle for a SELECT, CSV for
+        a CONSTRUCT).
+
     ``LayoutError``
         A source file lies in a folder that maps to no named graph (such as ``graph/x.ttl``
         instead of ``graph/entities/`` or ``graph/source/SLUG/``).
@@ -44,6 +58,27 @@ class SourceSyntaxError(AdkgError):
         self.message = message
         where = f"{path}:{line}" if line is not None else str(path)
         super().__init__(f"{where}: {message}")
+
+
+class BuildError(AdkgError):
+    """A build step found the sources unfit to publish; nothing was swapped in."""
+
+    def __init__(self, step: str, findings: list[str]) -> None:
+        self.step = step
+        self.findings = findings
+        super().__init__(f"build failed at {step}: {len(findings)} problems\n" + "\n".join(findings))
+
+
+class StoreNotFoundError(AdkgError):
+    """No built store exists at the expected place."""
+
+
+class QuerySyntaxError(AdkgError):
+    """A SPARQL query does not parse."""
+
+
+class NotAcceptableError(AdkgError):
+    """The result format asked for does not fit the query's form."""
 
 
 class LayoutError(AdkgError):

@@ -19,6 +19,8 @@ class Settings(BaseSettings):
 
     #: The project checkout: the folder holding ontology/, graph/, shapes/, seeds/ and queries/.
     project_root: Path = Path(".")
+    #: Where builds put their stores and reports; relative paths are below the project root.
+    data_dir: Path = Path(".adkg")
 
     @property
     def graph_folder(self) -> Path:
@@ -34,6 +36,16 @@ class Settings(BaseSettings):
     def seeds_folder(self) -> Path:
         """The source documents, ``seeds/``."""
         return self.project_root / "seeds"
+
+    @property
+    def data_folder(self) -> Path:
+        """The folder of built stores (``stores/``), the current store link and build report."""
+        return self.data_dir if self.data_dir.is_absolute() else self.project_root / self.data_dir
+
+    @property
+    def rules_folder(self) -> Path:
+        """The derivation rules, ``queries/rules``."""
+        return self.project_root / "queries" / "rules"
 
     @property
     def checks_folder(self) -> Path:

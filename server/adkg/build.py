@@ -1,0 +1,215 @@
+"""``adkg build``: from the Turtle sources to a validated on-disk Oxigraph store, swapped in atomically.
+
+Steps, in order; any failure removes the half-built store and leaves the served one untouched:
+
+1. parse: every Turtle file of ``ontology/``, ``graph/`` and ``shapes/`` parses (a syntax error
+   names the file and line) and every graph file lies in a folder that maps to a named graph;
+2. anchors: every quote anchor matches its seed text (``adkg anchor --check``);
+3. load: a new store under ``DATA/stores/`` gets each file in its named graph (DESIGN.md);
+4. validate: SHACL over the union of the new store's graphs; a violation stops the build,
+   warnings are reported;
+5. rules: each ``queries/rules/*.rq`` CONSTRUCT, in file-name order, over the union of the graphs
+   (earlier rules' output included), into ``https://w3id.org/adkg/graph/derived``;
+6. report: counts per named graph and per class, written as ``DATA/build-report.json``;
+7. swap: the link ``DATA/store`` is replaced, in one ``rename``, to point at the new store;
+   stores older than the previous one are removed.
+
+Readers open ``DATA/store`` and so see either the old store or the new one, never a mix.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Final
+
+import pyoxigraph
+from pyoxigraph import NamedNode, Quad, RdfFormat, Store
+
+from adkg.anchors import anchor_graph_folder
+from adkg.dataset import GRAPH_BASE, graph_name
+from adkg.errors import BuildError, SourceSyntaxError
+from adkg.namespaces import compact
+from adkg.reports import class_counts
+from adkg.settings import Settings
+from adkg.turtle_files import parse_folder, parse_turtle, project_turtle_files, turtle_files
+from adkg.validation import validate_store
+
+DERIVED_GRAPH: Final = NamedNode(GRAPH_BASE + "derived")
+#: How many built stores to keep: the current one and the one before it.
+KEEP_STORES: Final = 2
+
+
+@dataclass(slots=True)
+class BuildReport:
+    """What a build did and what the store holds, saved as JSON beside the store."""
+
+    store: str
+    built_at: str
+    steps: dict[str, float] = field(default_factory=dict)
+    graphs: dict[str, int] = field(default_factory=dict)
+    classes: dict[str, int] = field(default_factory=dict)
+    claims: int = 0
+    derived: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        """Return the report as indented JSON."""
+        return json.dumps(asdict(self), indent=2, ensure_ascii=False)
+
+
+Progress = Callable[[str], None]
+
+
+@contextmanager
+def _step(report: BuildReport, name: str, progress: Progress) -> Iterator[None]:
+    progress(f"{name} ...")
+    started = time.perf_counter()
+    yield
+    report.steps[name] = round(time.perf_counter() - started, 3)
+    progress(f"{name}: done in {report.steps[name]:.2f} s")
+
+
+def _parse_sources(settings: Settings) -> list[Path]:
+    """Parse every Turtle source; return the ontology and graph files to load."""
+    for path in project_turtle_files(settings.project_root):
+        parse_turtle(path)
+    files = list(turtle_files([settings.project_root / "ontology", settings.graph_folder]))
+    for path in files:
+        graph_name(path.relative_to(settings.project_root))
+    return files
+
+
+def _load(store: Store, files: list[Path], root: Path) -> None:
+    for path in files:
+        try:
+            store.bulk_load(path=path, format=RdfFormat.TURTLE, to_graph=graph_name(path.relative_to(root)))
+        except SyntaxError as error:  # rdflib accepted what Oxigraph rejects
+            raise SourceSyntaxError(path, error.lineno, str(error)) from error
+
+
+def run_rules(store: Store, rules: list[Path]) -> dict[str, int]:
+    """Run each CONSTRUCT rule over the union of ``store``'s graphs into the derived graph.
+
+    Returns:
+        the number of new triples each rule added, by rule file name.
+
+    Raises:
+        SourceSyntaxError: a rule does not parse or is not a CONSTRUCT query.
+    """
+    added = {}
+    for rule in rules:
+        try:
+            triples = store.query(rule.read_text(encoding="utf-8"), use_default_graph_as_union=True)
+        except SyntaxError as error:
+            raise SourceSyntaxError(rule, error.lineno, str(error)) from error
+        if not isinstance(triples, pyoxigraph.QueryTriples):
+            raise SourceSyntaxError(rule, None, "a rule must be a CONSTRUCT query")
+        quads = [Quad(t.subject, t.predicate, t.object, DERIVED_GRAPH) for t in triples]
+        before = len(store)
+        store.extend(quads)
+        added[rule.name] = len(store) - before
+    return added
+
+
+def _graph_sizes(store: Store) -> dict[str, int]:
+    query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
+    return {row["g"].value: int(row["n"].value) for row in store.query(query)}
+
+
+def _claim_count(store: Store) -> int:
+    query = """PREFIX adkg: <https://w3id.org/adkg/ontology#>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT (COUNT(DISTINCT ?claim) AS ?n) WHERE { ?claim a/rdfs:subClassOf* adkg:Claim }"""
+    [row] = list(store.query(query, use_default_graph_as_union=True))
+    return int(row["n"].value)
+
+
+def _swap(data: Path, new_store: Path) -> None:
+    """Point ``data/store`` at ``new_store`` in one atomic rename."""
+    link = data / "store"
+    temporary = data / f"store.{os.getpid()}.link"
+    temporary.unlink(missing_ok=True)
+    temporary.symlink_to(new_store.relative_to(data))
+    os.replace(temporary, link)
+
+
+def _prune(stores: Path, keep: set[Path]) -> None:
+    built = sorted(path for path in stores.iterdir() if path.is_dir())
+    for old in built[: max(0, len(built) - KEEP_STORES)]:
+        if old.resolve() not in keep:
+            shutil.rmtree(old)
+
+
+def current_store(settings: Settings) -> Path | None:
+    """Return the directory of the store being served, or None if none was built."""
+    link = settings.data_folder / "store"
+    return link.resolve() if link.exists() else None
+
+
+def build(settings: Settings, *, progress: Progress = lambda _: None) -> BuildReport:
+    """Build a new store from the sources and swap it in; see the module docstring.
+
+    Returns:
+        the build report (also saved as ``build-report.json`` in the data folder).
+
+    Raises:
+        SourceSyntaxError: a source, rule or shape file does not parse.
+        LayoutError: a graph file lies in no folder that maps to a named graph.
+        BuildError: anchors do not match the seed, or the graph violates the shapes.
+    """
+    data = settings.data_folder
+    stores = data / "stores"
+    stores.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC)
+    new_store = stores / f"{stamp:%Y%m%dT%H%M%S%fZ}-{os.getpid()}"
+    report = BuildReport(store=str(new_store), built_at=stamp.isoformat(timespec="seconds"))
+    try:
+        with _step(report, "parse", progress):
+            files = _parse_sources(settings)
+            shapes = parse_folder(settings.shapes_folder)
+        with _step(report, "anchors", progress):
+            problems = anchor_graph_folder(settings.graph_folder, settings.seeds_folder, check=True)
+            if problems:
+                raise BuildError("anchors", [str(problem) for problem in problems])
+        store = Store(str(new_store))
+        with _step(report, "load", progress):
+            _load(store, files, settings.project_root)
+        with _step(report, "validate", progress):
+            validation = validate_store(store, shapes=shapes)
+            if not validation.conforms:
+                raise BuildError(
+                    "validate",
+                    [f"{r.shape}: {r.focus} {r.path or ''}: {r.message}" for r in validation.violations],
+                )
+            report.warnings = [f"{r.shape}: {r.focus}: {r.message}" for r in validation.warnings]
+        with _step(report, "rules", progress):
+            report.derived = run_rules(store, sorted(settings.rules_folder.glob("*.rq")))
+        with _step(report, "report", progress):
+            report.graphs = _graph_sizes(store)
+            report.classes = {
+                compact(cls): count for cls, count in class_counts(store, settings.reports_folder)
+            }
+            report.claims = _claim_count(store)
+            store.flush()
+            del store
+        (new_store / "build-report.json").write_text(report.to_json(), encoding="utf-8")
+        with _step(report, "swap", progress):
+            previous = current_store(settings)
+            _swap(data, new_store)
+            _prune(stores, {new_store.resolve(), *([previous] if previous else [])})
+    except BaseException:
+        shutil.rmtree(new_store, ignore_errors=True)
+        raise
+    latest = data / "build-report.json"
+    temporary = data / f"build-report.{os.getpid()}.json"
+    temporary.write_text(report.to_json(), encoding="utf-8")
+    os.replace(temporary, latest)
+    return report

@@ -1,0 +1,123 @@
+"""``adkg build`` and ``adkg query``: a validated store swapped in atomically, or nothing changed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import Result
+
+from adkg.build import current_store
+
+from conftest import DATA, PROJECT_ROOT
+
+def _fingerprint(folder: Path) -> dict[str, str]:
+    return {
+        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+    }
+
+
+def _settings(root: Path):  # the settings the CLI reads, for current_store()
+    from adkg.settings import Settings
+
+    return Settings(project_root=root)
+
+
+def test_build_loads_named_graphs_runs_rules_and_saves_a_report(
+    run_adkg: Callable[..., Result], project: Path
+) -> None:
+    result = run_adkg("build", root=project)
+    assert result.exit_code == 0, result.output
+    report = json.loads((project / ".adkg" / "build-report.json").read_text(encoding="utf-8"))
+    assert set(report["graphs"]) == {
+        "https://w3id.org/adkg/graph/ontology",
+        "https://w3id.org/adkg/graph/entities",
+        "https://w3id.org/adkg/graph/source/wikipedia-extract",
+        "https://w3id.org/adkg/graph/derived",
+    }
+    assert list(report["steps"]) == ["parse", "anchors", "load", "validate", "rules", "report", "swap"]
+    assert report["claims"] > 0 and report["classes"]["adkg:QuantityClaim"] > 0
+    about = run_adkg("query", "SELECT (COUNT(*) AS ?n) WHERE { ?c <https://w3id.org/adkg/ontology#about> ?x }",
+                     "--format", "csv", root=project)
+    assert about.exit_code == 0
+    assert report["derived"]["010-subject-of.rq"] == int(about.output.split()[-1])
+
+
+def test_a_failed_build_leaves_the_served_store_byte_for_byte(
+    run_adkg: Callable[..., Result], project: Path
+) -> None:
+    assert run_adkg("build", root=project).exit_code == 0
+    served = current_store(_settings(project))
+    assert served is not None
+    before = _fingerprint(served)
+    claims = project / "graph" / "source" / "wikipedia-extract" / "s01-s22.ttl"
+    text = claims.read_text(encoding="utf-8")
+
+    # a syntax error: exit 2 naming the file and line
+    claims.write_text(text + '\nadkgr:broken adkgr:p "unterminated .\n', encoding="utf-8")
+    broken = run_adkg("build", root=project)
+    assert broken.exit_code == 2
+    assert "s01-s22.ttl:" in broken.output
+
+    # a SHACL violation: a claim with neither value nor bound
+    claims.write_text(text.replace("    schema:value 3800000 ;\n", "", 1), encoding="utf-8")
+    invalid = run_adkg("build", root=project)
+    assert invalid.exit_code == 2
+    assert "build failed at validate" in invalid.output
+    assert "adkgsh:QuantityClaimShape" in invalid.output
+
+    # an anchor that no longer matches the seed
+    claims.write_text(text.replace("an estimated 3.8 million", "an estimated 3.9 million", 1), encoding="utf-8")
+    moved = run_adkg("build", root=project)
+    assert moved.exit_code == 2
+    assert "build failed at anchors" in moved.output
+
+    assert current_store(_settings(project)) == served
+    assert _fingerprint(served) == before
+    assert sorted(p.name for p in (project / ".adkg" / "stores").iterdir()) == [served.name]
+    old = run_adkg("query", "ASK { ?c <https://schema.org/value> 3800000 }", "--format", "tsv", root=project)
+    assert old.exit_code == 0 and "true" in old.output
+
+
+def test_a_second_build_swaps_and_keeps_only_the_previous_store(
+    run_adkg: Callable[..., Result], project: Path
+) -> None:
+    for _ in range(3):
+        assert run_adkg("build", root=project).exit_code == 0
+    served = current_store(_settings(project))
+    assert len(list((project / ".adkg" / "stores").iterdir())) == 2
+    assert served in {p.resolve() for p in (project / ".adkg" / "stores").iterdir()}
+
+
+def test_query_formats_and_errors(run_adkg: Callable[..., Result], project: Path) -> None:
+    missing = run_adkg("query", "ASK {}", root=project)
+    assert missing.exit_code == 2 and "run adkg build" in missing.output
+    assert run_adkg("build", root=project).exit_code == 0
+    select = "SELECT ?label WHERE { <https://w3id.org/adkg/id/unhcr> <http://www.w3.org/2000/01/rdf-schema#label> ?label }"
+    assert run_adkg("query", select, "--format", "tsv", root=project).output == '?label\n"UNHCR"@en\n'
+    bindings = json.loads(run_adkg("query", select, root=project).output)["results"]["bindings"]
+    assert bindings == [{"label": {"type": "literal", "value": "UNHCR", "xml:lang": "en"}}]
+    construct = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 1"
+    assert run_adkg("query", construct, "--format", "ntriples", root=project).output.endswith(" .\n")
+    wrong = run_adkg("query", construct, "--format", "csv", root=project)
+    assert wrong.exit_code == 2 and "use turtle or ntriples" in wrong.output
+    syntax = run_adkg("query", "SELECT * WHERE { ?s ?p }", root=project)
+    assert syntax.exit_code == 2 and "error at 1:" in syntax.output
+    query_file = project / "q.rq"
+    query_file.write_text(select, encoding="utf-8")
+    assert run_adkg("query", "-f", str(query_file), "--format", "csv", root=project).output.split() == ["label", "UNHCR"]
+
+
+def test_a_graph_file_outside_the_mapped_folders_fails_the_build(
+    run_adkg: Callable[..., Result], project: Path
+) -> None:
+    shutil.copy(DATA / "valid" / "lint" / "example-claims.ttl", project / "graph" / "stray.ttl")
+    result = run_adkg("build", root=project)
+    assert result.exit_code == 2
+    assert "graph/stray.ttl lies in no folder that maps to a named graph" in result.output
