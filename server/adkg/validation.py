@@ -19,10 +19,11 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 
+import pyoxigraph
 from pyoxigraph import Store
 from pyshacl import validate as shacl_validate
 from pyshacl.graph_abstraction import OxigraphDataGraph
-from rdflib import Graph, Literal
+from rdflib import BNode, Graph, Literal
 from rdflib.term import Node
 
 from adkg.namespaces import SH, compact, new_graph
@@ -84,10 +85,35 @@ def _shown(node: Node | None) -> str | None:
         return None
     if isinstance(node, Literal):
         return str(node)
-    return compact(node) if not node.startswith("_:") and ":" in node else node.n3()
+    return compact(node) if not isinstance(node, BNode) else node.n3()
 
 
-def _results(report: Graph) -> Iterable[ValidationResult]:
+def _located(store: Store, node: Node | None) -> str:
+    """Name a focus node; a blank node by the path that reaches it from a named node.
+
+    >>> store = Store()
+    >>> store.extend(pyoxigraph.parse('<urn:c> <urn:p> [ <urn:q> [ <urn:r> 1 ] ] .',
+    ...     format=pyoxigraph.RdfFormat.TURTLE))
+    >>> [inner] = [q.subject for q in store.quads_for_pattern(None, pyoxigraph.NamedNode("urn:r"), None)]
+    >>> _located(store, BNode(inner.value))
+    '<urn:c> <urn:p>/<urn:q>'
+    """
+    if not isinstance(node, BNode):
+        return _shown(node) or ""
+    steps: list[str] = []
+    current: pyoxigraph.BlankNode | pyoxigraph.NamedNode = pyoxigraph.BlankNode(str(node))
+    while isinstance(current, pyoxigraph.BlankNode) and len(steps) < 8:
+        parent = next(iter(store.quads_for_pattern(None, None, current)), None)
+        if parent is None:
+            return node.n3()
+        steps.insert(0, compact(parent.predicate.value))
+        current = parent.subject
+    if isinstance(current, pyoxigraph.BlankNode):
+        return node.n3()
+    return f"{compact(current.value)} {'/'.join(steps)}"
+
+
+def _results(report: Graph, store: Store) -> Iterable[ValidationResult]:
     """The report's top-level results (not the nested ``sh:detail`` of a failed ``sh:node``)."""
     for result in report.objects(None, SH.result):
         severity = report.value(result, SH.resultSeverity)
@@ -95,7 +121,7 @@ def _results(report: Graph) -> Iterable[ValidationResult]:
         yield ValidationResult(
             severity=Severity(str(severity).removeprefix(str(SH))),
             shape=_shown(report.value(result, SH.sourceShape)) or "",
-            focus=_shown(report.value(result, SH.focusNode)) or "",
+            focus=_located(store, report.value(result, SH.focusNode)),
             path=_shown(report.value(result, SH.resultPath)),
             value=_shown(report.value(result, SH.value)),
             message=str(message) if message is not None else "",
@@ -127,7 +153,7 @@ def validate_store(store: Store, *, shapes: Graph) -> ValidationReport:
         abort_on_first=False,
     )
     results = sorted(
-        set(_results(report_graph)),
+        set(_results(report_graph, store)),
         key=lambda r: (r.severity != Severity.VIOLATION, r.shape, r.focus, r.path or "", r.value or ""),
     )
     return ValidationReport(tuple(results), report_graph)
