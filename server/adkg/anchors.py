@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Final
 
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.term import Node
 
 from adkg.canonical_turtle import canonical_turtle
@@ -168,18 +169,15 @@ def _record(graph: Graph, anchor: Node, location: Location) -> None:
         graph.set((position, predicate, Literal(value)))
 
 
-def anchor_file(path: Path, texts: dict[URIRef, str], *, check: bool) -> list[AnchorProblem]:
-    """Locate every anchor in the Turtle file at ``path``; unless ``check``, write the locations.
+def anchor_graph(
+    graph: Graph, path: Path, texts: dict[URIRef, str], *, check: bool
+) -> tuple[list[AnchorProblem], bool]:
+    """Locate every anchor in ``graph`` (parsed from ``path``); unless ``check``, record locations.
 
     Returns:
         the anchors that cannot be located and, with ``check``, those whose recorded prefix,
-        suffix or offsets are missing or wrong. Without ``check`` the file is rewritten (in
-        canonical form) when an anchor that could be located needed an update.
-
-    Raises:
-        SourceSyntaxError: the file does not parse.
+        suffix or offsets are missing or wrong; and whether ``graph`` was changed.
     """
-    graph = parse_turtle(path)
     problems = []
     changed = False
     for anchor in _anchors(graph):
@@ -194,9 +192,37 @@ def anchor_file(path: Path, texts: dict[URIRef, str], *, check: bool) -> list[An
         elif recorded:
             _record(graph, anchor, location)
             changed = True
+    return problems, changed
+
+
+def anchor_file(path: Path, texts: dict[URIRef, str], *, check: bool) -> list[AnchorProblem]:
+    """Run :func:`anchor_graph` on the Turtle file at ``path``, rewriting it if it changed.
+
+    The file is rewritten in canonical form only when an anchor that could be located needed an
+    update (never with ``check``).
+
+    Raises:
+        SourceSyntaxError: the file does not parse.
+    """
+    graph = parse_turtle(path)
+    problems, changed = anchor_graph(graph, path, texts, check=check)
     if changed:
         path.write_text(canonical_turtle(graph), encoding="utf-8")
     return problems
+
+
+def check_graphs(graphs: dict[Path, Graph], seeds_folder: Path) -> list[AnchorProblem]:
+    """Check the anchors of already parsed graph files, by file; seed texts come from all of them.
+
+    Raises:
+        OSError: a seed file named in the metadata cannot be read.
+    """
+    texts = seed_texts(ReadOnlyGraphAggregate(list(graphs.values())), seeds_folder)
+    return [
+        problem
+        for path, graph in graphs.items()
+        for problem in anchor_graph(graph, path, texts, check=True)[0]
+    ]
 
 
 def anchor_graph_folder(graph_folder: Path, seeds_folder: Path, *, check: bool) -> list[AnchorProblem]:

@@ -32,14 +32,15 @@ from typing import Final
 
 import pyoxigraph
 from pyoxigraph import NamedNode, Quad, RdfFormat, Store
+from rdflib import Graph
 
-from adkg.anchors import anchor_graph_folder
+from adkg.anchors import check_graphs
 from adkg.dataset import GRAPH_BASE, graph_name
 from adkg.errors import BuildError, SourceSyntaxError
-from adkg.namespaces import compact
+from adkg.namespaces import compact, new_graph
 from adkg.reports import class_counts
 from adkg.settings import Settings
-from adkg.turtle_files import parse_folder, parse_turtle, project_turtle_files, turtle_files
+from adkg.turtle_files import parse_turtle, project_turtle_files, turtle_files
 from adkg.validation import validate_store
 
 DERIVED_GRAPH: Final = NamedNode(GRAPH_BASE + "derived")
@@ -77,14 +78,12 @@ def _step(report: BuildReport, name: str, progress: Progress) -> Iterator[None]:
     progress(f"{name}: done in {report.steps[name]:.2f} s")
 
 
-def _parse_sources(settings: Settings) -> list[Path]:
-    """Parse every Turtle source; return the ontology and graph files to load."""
-    for path in project_turtle_files(settings.project_root):
-        parse_turtle(path)
-    files = list(turtle_files([settings.project_root / "ontology", settings.graph_folder]))
-    for path in files:
+def _parse_sources(settings: Settings) -> dict[Path, Graph]:
+    """Parse every Turtle source, and check where each graph file lies; return them by path."""
+    parsed = {path: parse_turtle(path) for path in project_turtle_files(settings.project_root)}
+    for path in turtle_files([settings.graph_folder]):
         graph_name(path.relative_to(settings.project_root))
-    return files
+    return parsed
 
 
 def _load(store: Store, files: list[Path], root: Path) -> None:
@@ -173,10 +172,14 @@ def build(settings: Settings, *, progress: Progress = lambda _: None) -> BuildRe
     report = BuildReport(store=str(new_store), built_at=stamp.isoformat(timespec="seconds"))
     try:
         with _step(report, "parse", progress):
-            files = _parse_sources(settings)
-            shapes = parse_folder(settings.shapes_folder)
+            parsed = _parse_sources(settings)
+            files = list(turtle_files([settings.project_root / "ontology", settings.graph_folder]))
+            shapes = new_graph()
+            for path in turtle_files([settings.shapes_folder]):
+                shapes += parsed[path]
         with _step(report, "anchors", progress):
-            problems = anchor_graph_folder(settings.graph_folder, settings.seeds_folder, check=True)
+            graph_files = {path: parsed[path] for path in turtle_files([settings.graph_folder])}
+            problems = check_graphs(graph_files, settings.seeds_folder)
             if problems:
                 raise BuildError("anchors", [str(problem) for problem in problems])
         store = Store(str(new_store))
