@@ -41,7 +41,7 @@ def test_build_loads_named_graphs_runs_rules_and_saves_a_report(
         "https://w3id.org/adkg/graph/source/wikipedia-extract",
         "https://w3id.org/adkg/graph/derived",
     }
-    assert list(report["steps"]) == ["parse", "anchors", "load", "validate", "rules", "report", "swap"]
+    assert list(report["steps"]) == ["parse", "anchors", "load", "validate", "rules", "validate derived", "report", "swap"]
     assert report["claims"] > 0 and report["classes"]["adkg:QuantityClaim"] > 0
     about = run_adkg("query", "SELECT (COUNT(*) AS ?n) WHERE { ?c <https://w3id.org/adkg/ontology#about> ?x }",
                      "--format", "csv", root=project)
@@ -121,3 +121,29 @@ def test_a_graph_file_outside_the_mapped_folders_fails_the_build(
     result = run_adkg("build", root=project)
     assert result.exit_code == 2
     assert "graph/stray.ttl lies in no folder that maps to a named graph" in result.output
+
+
+def test_a_second_source_with_a_competing_figure_adds_disagreements_without_code_changes(
+    run_adkg: Callable[..., Result], project: Path
+) -> None:
+    second = DATA / "second-source"
+    shutil.copy(second / "001_test_second_source.txt", project / "seeds")
+    (project / "graph" / "source" / "test-second").mkdir()
+    shutil.copy(second / "source.ttl", project / "graph" / "source" / "test-second" / "source.ttl")
+    assert run_adkg("anchor", root=project).exit_code == 0
+    result = run_adkg("build", root=project)
+    assert result.exit_code == 0, result.output
+    rows = run_adkg(
+        "query",
+        "PREFIX adkg: <https://w3id.org/adkg/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
+        "SELECT ?label WHERE { ?d a adkg:Disagreement ; rdfs:label ?label } ORDER BY ?label",
+        "--format", "tsv", root=project,
+    ).output.splitlines()[1:]
+    assert rows == [
+        '"population count of Afghans in Pakistan: 4100000 (Pakistani officials) '
+        'against 3800000 (United Nations)"@en',
+        '"population count of Afghans in Pakistan: 4400000 (Government of Pakistan) '
+        'against 3800000 (United Nations)"@en',
+        '"population count of Afghans in Pakistan: 4400000 (Government of Pakistan) '
+        'against 4100000 (Pakistani officials)"@en',
+    ]

@@ -2,7 +2,8 @@
 
 Each ``NAME.rq`` opens with a comment stating the question and has ``NAME.tsv`` beside it: the
 SPARQL TSV results it must return, run with Oxigraph over the ontology and graph files loaded into
-their named graphs, the default graph being their union. Every example orders its results, so the
+their named graphs and the derivation rules run into the derived graph, as ``adkg build`` does, the
+default graph being their union. Every example orders its results, so the
 TSV text is compared whole. An expected file is written by running the query and reading the
 result against the seed; regenerate one with
 ``python -c "from tests.test_examples import run; print(run('NAME'), end='')" > queries/examples/NAME.tsv``.
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 from pyoxigraph import QueryResultsFormat, QuerySolutions, Store
 
+from adkg.build import run_rules
 from adkg.dataset import load_dataset
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -22,14 +24,20 @@ EXAMPLES = PROJECT_ROOT / "queries" / "examples"
 QUERIES = sorted(EXAMPLES.glob("*.rq"))
 
 
+def _dataset() -> Store:
+    store = load_dataset(PROJECT_ROOT)
+    run_rules(store, sorted((PROJECT_ROOT / "queries" / "rules").glob("*.rq")))
+    return store
+
+
 @pytest.fixture(scope="module")
 def store() -> Store:
-    return load_dataset(PROJECT_ROOT)
+    return _dataset()
 
 
 def run(name: str, store: Store | None = None) -> str:
     """Return the SPARQL TSV results of example ``name`` over the project's dataset."""
-    store = store or load_dataset(PROJECT_ROOT)
+    store = store or _dataset()
     query = (EXAMPLES / f"{name}.rq").read_text(encoding="utf-8")
     solutions = store.query(query, use_default_graph_as_union=True)
     assert isinstance(solutions, QuerySolutions), f"{name} is not a SELECT query"

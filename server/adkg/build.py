@@ -9,7 +9,8 @@ Steps, in order; any failure removes the half-built store and leaves the served 
 4. validate: SHACL over the union of the new store's graphs; a violation stops the build,
    warnings are reported;
 5. rules: each ``queries/rules/*.rq`` CONSTRUCT, in file-name order, over the union of the graphs
-   (earlier rules' output included), into ``https://w3id.org/adkg/graph/derived``;
+   (earlier rules' output included), into ``https://w3id.org/adkg/graph/derived``; then the
+   derived nodes are validated against ``shapes/adkg-derived-shapes.ttl``;
 6. report: counts per named graph and per class, written as ``DATA/build-report.json``;
 7. swap: the link ``DATA/store`` is replaced, in one ``rename``, to point at the new store;
    stores older than the previous one are removed.
@@ -44,6 +45,8 @@ from adkg.turtle_files import parse_turtle, project_turtle_files, turtle_files
 from adkg.validation import validate_store
 
 DERIVED_GRAPH: Final = NamedNode(GRAPH_BASE + "derived")
+#: The shapes of what the rules derive, checked again once the rules have run.
+DERIVED_SHAPES: Final = "adkg-derived-shapes.ttl"
 #: How many built stores to keep: the current one and the one before it.
 KEEP_STORES: Final = 2
 
@@ -195,6 +198,13 @@ def build(settings: Settings, *, progress: Progress = lambda _: None) -> BuildRe
             report.warnings = [f"{r.shape}: {r.focus}: {r.message}" for r in validation.warnings]
         with _step(report, "rules", progress):
             report.derived = run_rules(store, sorted(settings.rules_folder.glob("*.rq")))
+        with _step(report, "validate derived", progress):
+            derived = validate_store(store, shapes=parse_turtle(settings.shapes_folder / DERIVED_SHAPES))
+            if not derived.conforms:
+                raise BuildError(
+                    "validate derived",
+                    [f"{r.shape}: {r.focus} {r.path or ''}: {r.message}" for r in derived.violations],
+                )
         with _step(report, "report", progress):
             report.graphs = _graph_sizes(store)
             report.classes = {

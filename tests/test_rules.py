@@ -1,0 +1,130 @@
+"""The derivation rules, each on a case that must fire and a near miss that must not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyoxigraph
+import pytest
+from pyoxigraph import NamedNode, Store
+
+from adkg.build import DERIVED_GRAPH, DERIVED_SHAPES, run_rules
+from adkg.turtle_files import parse_turtle, turtle_files
+from adkg.validation import validate_store
+
+from conftest import DATA, PROJECT_ROOT
+
+RULES = sorted((PROJECT_ROOT / "queries" / "rules").glob("*.rq"))
+ID = "https://w3id.org/adkg/id/"
+
+
+def _derive(fixture: str) -> Store:
+    store = Store()
+    for path in turtle_files([PROJECT_ROOT / "ontology"]):
+        store.load(path=path, format=pyoxigraph.RdfFormat.TURTLE, to_graph=NamedNode("urn:test:ontology"))
+    store.load(path=DATA / "rules" / fixture, format=pyoxigraph.RdfFormat.TURTLE,
+               to_graph=NamedNode("urn:test:data"))
+    run_rules(store, RULES)
+    return store
+
+
+def _select(store: Store, query: str) -> list[tuple[str, ...]]:
+    prefixes = """PREFIX adkg: <https://w3id.org/adkg/ontology#>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        PREFIX sem: <http://semanticweb.cs.vu.nl/2009/11/sem/>
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>\n"""
+    rows = store.query(prefixes + query, default_graph=DERIVED_GRAPH,
+                       named_graphs=[DERIVED_GRAPH, NamedNode("urn:test:ontology")])
+    return sorted(tuple(term.value.removeprefix(ID) for term in row) for row in rows)
+
+
+def test_time_bounds_fire_for_dates_months_years_and_intervals() -> None:
+    store = _derive("time-bounds-fires.ttl")
+    assert _select(store, "SELECT ?c ?b ?e WHERE { ?c sem:hasEarliestBeginTimeStamp ?b ; sem:hasLatestEndTimeStamp ?e }") == [
+        ("claim-interval", "2023-10-03", "2023-12-31"),
+        ("claim-month", "2024-02-01", "2024-02-29"),
+        ("claim-year", "2023-01-01", "2023-12-31"),
+    ]
+
+
+def test_time_bounds_near_miss_vague_or_yearless() -> None:
+    store = _derive("time-bounds-near-miss.ttl")
+    assert _select(store, "SELECT ?c WHERE { ?c sem:hasEarliestBeginTimeStamp|sem:hasLatestEndTimeStamp ?b }") == []
+
+
+def test_disagreements_fire_for_values_and_bounds_in_one_group() -> None:
+    store = _derive("disagreement-fires.ttl")
+    groups = _select(store, "SELECT ?low ?high ?ratio ?ok (COUNT(?m) AS ?n) WHERE { ?g a adkg:ComparableGroup ; "
+                            "adkg:lowestFigure ?low ; adkg:highestFigure ?high ; adkg:figureRatio ?ratio ; "
+                            "adkg:allCanHold ?ok ; adkg:member ?m } GROUP BY ?low ?high ?ratio ?ok")
+    assert groups == [("3800000", "5000000", "1.316", "false", "3")]
+    assert _select(store, "SELECT ?a ?b ?kind WHERE { ?d a adkg:Disagreement ; adkg:involves ?a , ?b ; "
+                          "adkg:disagreementKind ?kind FILTER(STR(?a) < STR(?b)) }") == [
+        ("claim-a", "claim-b", "https://w3id.org/adkg/ontology#DifferentValues"),
+        ("claim-a", "claim-c", "https://w3id.org/adkg/ontology#OutsideRange"),
+        ("claim-b", "claim-c", "https://w3id.org/adkg/ontology#OutsideRange"),
+    ]
+    [(label,)] = _select(store, "SELECT ?l WHERE { ?d a adkg:Disagreement ; rdfs:label ?l ; "
+                                "adkg:disagreementKind adkg:DifferentValues }")
+    assert label == "population count of people: 3800000 (Agency A) against 4400000 (Agency B)"
+
+
+def test_disagreement_near_miss_bounds_times_things_and_currencies() -> None:
+    store = _derive("disagreement-near-miss.ttl")
+    assert _select(store, "SELECT ?d WHERE { ?d a adkg:Disagreement }") == []
+    assert _select(store, "SELECT ?m ?ok WHERE { ?g a adkg:ComparableGroup ; adkg:member ?m ; adkg:allCanHold ?ok }") == [
+        ("claim-a", "true"), ("claim-b", "true"),
+    ]
+
+
+def test_arithmetic_inconsistency_fires_when_parts_do_not_add_up() -> None:
+    store = _derive("arithmetic-fires.ttl")
+    assert _select(store, "SELECT ?total ?sum ?label WHERE { ?i a adkg:ArithmeticInconsistency ; "
+                          "adkg:statedTotal ?total ; adkg:sumOfParts ?sum ; rdfs:label ?label }") == [
+        ("49", "46", "49 centres: the total is 49 but its 2 enumerated parts add up to 46"),
+    ]
+
+
+def test_arithmetic_near_miss_parts_add_up_or_give_bounds() -> None:
+    assert _select(_derive("arithmetic-near-miss.ttl"), "SELECT ?i WHERE { ?i a adkg:ArithmeticInconsistency }") == []
+
+
+def test_series_link_rising_figures_and_flag_a_fall() -> None:
+    store = _derive("series-fires.ttl")
+    assert _select(store, "SELECT ?later ?earlier WHERE { ?later adkg:previousFigure ?earlier }") == [
+        ("claim-november", "claim-september"),
+    ]
+    assert _select(store, "SELECT ?a ?b WHERE { ?d a adkg:Decrease ; adkg:involves ?a , ?b FILTER(STR(?a) < STR(?b)) }") == [
+        ("claim-december", "claim-november"),
+    ]
+
+
+def test_series_near_miss_other_people_or_not_cumulative() -> None:
+    store = _derive("series-near-miss.ttl")
+    assert _select(store, "SELECT ?a WHERE { { ?a adkg:previousFigure ?b } UNION { ?a a adkg:Decrease } }") == []
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda p: p.name)
+def test_every_rule_opens_with_what_it_derives(rule: Path) -> None:
+    text = rule.read_text(encoding="utf-8")
+    assert text.startswith("# Derives"), rule.name
+    assert "CONSTRUCT" in text
+
+
+def test_derived_nodes_conform_to_the_derived_shapes() -> None:
+    shapes = parse_turtle(PROJECT_ROOT / "shapes" / DERIVED_SHAPES)
+    for fixture in ("disagreement-fires.ttl", "arithmetic-fires.ttl", "series-fires.ttl"):
+        assert validate_store(_derive(fixture), shapes=shapes).results == (), fixture
+
+
+def test_a_malformed_derived_node_is_a_violation() -> None:
+    store = _derive("disagreement-fires.ttl")
+    store.update("""PREFIX adkg: <https://w3id.org/adkg/ontology#>
+        DELETE { GRAPH ?g { ?d adkg:involves ?b } } WHERE {
+          GRAPH ?g { ?d a adkg:Disagreement ; adkg:involves ?b }
+          FILTER(STRENDS(STR(?b), "claim-b"))
+        }""")
+    report = validate_store(store, shapes=parse_turtle(PROJECT_ROOT / "shapes" / DERIVED_SHAPES))
+    assert {(r.shape, r.path) for r in report.violations} == {
+        ("adkgsh:DisagreementShape-involves", "adkg:involves")
+    }
