@@ -147,3 +147,19 @@ def test_a_second_source_with_a_competing_figure_adds_disagreements_without_code
         '"population count of Afghans in Pakistan: 4400000 (Government of Pakistan) '
         'against 4100000 (Pakistani officials)"@en',
     ]
+
+
+def test_a_failure_after_the_swap_never_removes_the_store_being_served(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: a failure after the swap (in pruning old stores) removed the new, served store."""
+    import adkg.build
+
+    def failing_prune(stores: Path, keep: set[Path]) -> None:
+        raise OSError("disk trouble while pruning")
+
+    monkeypatch.setattr(adkg.build, "_prune", failing_prune)
+    with pytest.raises(OSError, match="pruning"):
+        adkg.build.build(_settings(project))
+    served = current_store(_settings(project))
+    assert served is not None and (served / "build-report.json").is_file()

@@ -214,13 +214,14 @@ def build(settings: Settings, *, progress: Progress = lambda _: None) -> BuildRe
             store.flush()
             del store
         (new_store / "build-report.json").write_text(report.to_json(), encoding="utf-8")
+        previous = current_store(settings)
         with _step(report, "swap", progress):
-            previous = current_store(settings)
             _swap(data, new_store)
-            _prune(stores, {new_store.resolve(), *([previous] if previous else [])})
     except BaseException:
-        shutil.rmtree(new_store, ignore_errors=True)
+        if current_store(settings) != new_store.resolve():  # never remove the store being served
+            shutil.rmtree(new_store, ignore_errors=True)
         raise
+    _prune(stores, {new_store.resolve(), *([previous] if previous else [])})
     latest = data / "build-report.json"
     temporary = data / f"build-report.{os.getpid()}.json"
     temporary.write_text(report.to_json(), encoding="utf-8")
