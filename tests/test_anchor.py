@@ -11,6 +11,7 @@ from click.testing import Result
 from rdflib import URIRef
 
 from adkg.anchors import anchor_file
+from adkg.errors import LosslessFormatError
 from adkg.namespaces import ADKGR, OA
 from adkg.seed_texts import seed_texts
 from adkg.turtle_files import parse_turtle
@@ -82,3 +83,17 @@ def test_project_anchors_check_clean(run_adkg: Callable[..., Result]) -> None:
     result = run_adkg("anchor", "--check")
     assert result.exit_code == 0, result.output
     assert "anchor: 0 problems" in result.output
+
+
+def test_anchor_refuses_to_rewrite_a_literal_it_would_change(texts: dict[URIRef, str], tmp_path: Path) -> None:
+    """Regression: adkg anchor wrote 1.0e3 back as 1e+03, a different term, where fmt refused."""
+    path = tmp_path / "claim.ttl"
+    source = (DATA / "valid" / "anchor" / "quote-only.ttl").read_text(encoding="utf-8")
+    path.write_text(source.replace(
+        "adkgr:claim-share a adkg:QuantityClaim ;",
+        "adkgr:claim-share a adkg:QuantityClaim ;\n    <https://schema.org/value> 1.0e3 ;",
+    ), encoding="utf-8")
+    before = path.read_bytes()
+    with pytest.raises(LosslessFormatError, match="1.0e3"):
+        anchor_file(path, texts, check=False)
+    assert path.read_bytes() == before

@@ -119,3 +119,13 @@ def test_project_files_are_canonical(run_adkg: Callable[..., Result]) -> None:
     result = run_adkg("fmt", "--check")
     assert result.exit_code == 0, result.output
     assert f"fmt: {len(PROJECT_FILES)} Turtle files, 0 would be reformatted" in result.output
+
+
+def test_crlf_line_ends_are_not_canonical_and_fmt_fixes_them(tmp_path: Path) -> None:
+    """Regression: text-mode reading turned CRLF into LF, so --check passed a CRLF file."""
+    path = tmp_path / "crlf.ttl"
+    canonical = (PROJECT_ROOT / "ontology" / "concepts.ttl").read_bytes()  # no multi-line literal
+    path.write_bytes(canonical.replace(b"\n", b"\r\n"))
+    assert format_file(path, check=True).canonical is False
+    assert format_file(path, check=False).canonical is False
+    assert path.read_bytes() == canonical

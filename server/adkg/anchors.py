@@ -22,7 +22,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.term import Node
 
-from adkg.canonical_turtle import canonical_turtle
+from adkg.canonical_turtle import canonical_turtle, check_lossless, write_text
 from adkg.namespaces import OA, PROV, RDF, compact
 from adkg.seed_texts import seed_texts
 from adkg.turtle_files import parse_folder, parse_turtle, turtle_files
@@ -199,15 +199,18 @@ def anchor_file(path: Path, texts: dict[URIRef, str], *, check: bool) -> list[An
     """Run :func:`anchor_graph` on the Turtle file at ``path``, rewriting it if it changed.
 
     The file is rewritten in canonical form only when an anchor that could be located needed an
-    update (never with ``check``).
+    update (never with ``check``), and only if that keeps every triple it had, term for term.
 
     Raises:
         SourceSyntaxError: the file does not parse.
+        LosslessFormatError: rewriting would change a triple of the file (a literal rdflib
+            rewrites, such as ``1.0e3``).
     """
     graph = parse_turtle(path)
+    check_lossless(path, graph)
     problems, changed = anchor_graph(graph, path, texts, check=check)
     if changed:
-        path.write_text(canonical_turtle(graph), encoding="utf-8")
+        write_text(path, canonical_turtle(graph))
     return problems
 
 

@@ -14,6 +14,7 @@ belongs in ``rdfs:comment``, ``skos:definition`` or ``skos:editorialNote``.
 from __future__ import annotations
 
 import io
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -148,51 +149,83 @@ class FormatResult:
     canonical: bool
 
 
-def _graph_change(before: str, after: str) -> str | None:
-    """Describe a triple that differs between two Turtle texts, term for term; None if none.
+def _graph_changes(before: str, after: str) -> tuple[set[str], set[str]]:
+    """Return the triples (as N-Triples) that ``after`` drops from ``before`` and that it adds.
 
-    Compared with Oxigraph, which keeps every literal's lexical form as written.
+    Compared with Oxigraph, which keeps every literal's lexical form as written, after
+    canonicalizing blank nodes.
 
-    >>> _graph_change("<urn:a> <urn:b> 1.0e3 .", "<urn:a> <urn:b> 1e+03 .")
-    'drops <urn:a> <urn:b> "1.0e3"^^<http://www.w3.org/2001/XMLSchema#double>'
-    >>> _graph_change("<urn:a> <urn:b> [ <urn:c> 1 ] .", "<urn:a> <urn:b> _:x . _:x <urn:c> 1 .") is None
-    True
+    >>> _graph_changes("<urn:a> <urn:b> 1.0e3 .", "<urn:a> <urn:b> 1e+03 .")[0]
+    {'<urn:a> <urn:b> "1.0e3"^^<http://www.w3.org/2001/XMLSchema#double>'}
+    >>> _graph_changes("<urn:a> <urn:b> [ <urn:c> 1 ] .", "<urn:a> <urn:b> _:x . _:x <urn:c> 1 .")
+    (set(), set())
+
+    Raises:
+        SyntaxError: Oxigraph rejects one of the texts.
     """
     datasets = []
     for text in (before, after):
         dataset = pyoxigraph.Dataset(pyoxigraph.parse(text, format=pyoxigraph.RdfFormat.TURTLE))
         dataset.canonicalize(pyoxigraph.CanonicalizationAlgorithm.UNSTABLE)
-        datasets.append({quad.triple for quad in dataset})
-    dropped, added = datasets[0] - datasets[1], datasets[1] - datasets[0]
-    if dropped:
-        return f"drops {min(map(str, dropped)).removesuffix(' .')}"
-    if added:
-        return f"adds {min(map(str, added)).removesuffix(' .')}"
-    return None
+        datasets.append({str(quad.triple) for quad in dataset})
+    return datasets[0] - datasets[1], datasets[1] - datasets[0]
+
+
+def check_lossless(path: Path, graph: Graph) -> str:
+    """Check that the canonical text of ``graph``, just parsed from ``path``, keeps the file's graph.
+
+    rdflib's Turtle parser rewrites some literals (``1.0e3`` becomes ``1e+03``, a different RDF
+    term); writing such a graph back would change the file's data. This compares the file and the
+    canonical text term for term.
+
+    Returns:
+        the canonical text.
+
+    Raises:
+        LosslessFormatError: the canonical text would drop, change or add a triple.
+        SourceSyntaxError: Oxigraph rejects the file although rdflib parsed it.
+    """
+    text = canonical_turtle(graph)
+    original = path.read_bytes().decode("utf-8")
+    if original == text:
+        return text
+    try:
+        dropped, added = _graph_changes(original, text)
+    except SyntaxError as error:  # Oxigraph rejects what rdflib accepted
+        raise SourceSyntaxError(path, error.lineno, str(error)) from error
+    if dropped or added:
+        change = f"drops {min(dropped)}" if dropped else f"adds {min(added)}"
+        raise LosslessFormatError(path, change.removesuffix(" ."))
+    return text
+
+
+def write_text(path: Path, text: str) -> bool:
+    """Replace the file at ``path`` with ``text`` through a temporary file and a rename.
+
+    Returns:
+        whether the file changed (it is left alone when it already holds ``text``, byte for byte).
+    """
+    if path.read_bytes() == text.encode("utf-8"):
+        return False
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(text.encode("utf-8"))
+    os.replace(temporary, path)
+    return True
 
 
 def format_file(path: Path, *, check: bool) -> FormatResult:
     """Bring the Turtle file at ``path`` into canonical form, or with ``check`` only compare.
 
+    The comparison is byte for byte: a file with CRLF line ends is not canonical.
+
     Returns:
-        whether the file was already canonical (with ``check=False`` it is rewritten if not).
+        whether the file was already canonical; without ``check`` it has been rewritten if not.
 
     Raises:
-        SourceSyntaxError: the file does not parse.
-        LosslessFormatError: the canonical text would not parse back to the same graph.
-        SourceSyntaxError: Oxigraph rejects the file although rdflib parsed it.
+        SourceSyntaxError: the file does not parse (with rdflib, or with Oxigraph).
+        LosslessFormatError: the canonical text would not keep the file's graph term for term.
     """
-    graph = parse_turtle(path)
-    text = canonical_turtle(graph)
-    original = path.read_text(encoding="utf-8")
-    if original == text:
-        return FormatResult(path, canonical=True)
-    try:
-        change = _graph_change(original, text)
-    except SyntaxError as error:  # Oxigraph rejects what rdflib accepted
-        raise SourceSyntaxError(path, error.lineno, str(error)) from error
-    if change is not None:
-        raise LosslessFormatError(path, change)
-    if not check:
-        path.write_text(text, encoding="utf-8")
-    return FormatResult(path, canonical=False)
+    text = check_lossless(path, parse_turtle(path))
+    if check:
+        return FormatResult(path, canonical=path.read_bytes() == text.encode("utf-8"))
+    return FormatResult(path, canonical=not write_text(path, text))
