@@ -88,11 +88,12 @@ def test_a_failed_build_leaves_the_served_store_byte_for_byte(
 def test_a_second_build_swaps_and_keeps_only_the_previous_store(
     run_adkg: Callable[..., Result], project: Path
 ) -> None:
+    served = []
     for _ in range(3):
         assert run_adkg("build", root=project).exit_code == 0
-    served = current_store(_settings(project))
-    assert len(list((project / ".adkg" / "stores").iterdir())) == 2
-    assert served in {p.resolve() for p in (project / ".adkg" / "stores").iterdir()}
+        served.append(current_store(_settings(project)))
+    assert len(set(served)) == 3
+    assert {p.resolve() for p in (project / ".adkg" / "stores").iterdir()} == {served[1], served[2]}
 
 
 def test_query_formats_and_errors(run_adkg: Callable[..., Result], project: Path) -> None:
@@ -155,7 +156,7 @@ def test_a_failure_after_the_swap_never_removes_the_store_being_served(
     """Regression: a failure after the swap (in pruning old stores) removed the new, served store."""
     import adkg.build
 
-    def failing_prune(stores: Path, keep: set[Path]) -> None:
+    def failing_prune(*_: object) -> None:
         raise OSError("disk trouble while pruning")
 
     monkeypatch.setattr(adkg.build, "_prune", failing_prune)
@@ -163,3 +164,53 @@ def test_a_failure_after_the_swap_never_removes_the_store_being_served(
         adkg.build.build(_settings(project))
     served = current_store(_settings(project))
     assert served is not None and (served / "build-report.json").is_file()
+
+
+def test_an_old_store_that_cannot_be_removed_is_a_warning(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import adkg.build
+
+    settings = _settings(project)
+    adkg.build.build(settings)
+    adkg.build.build(settings)
+
+    def failing_rmtree(path: Path, **_: object) -> None:
+        raise OSError(f"cannot remove {path}")
+
+    monkeypatch.setattr(adkg.build.shutil, "rmtree", failing_rmtree)
+    report = adkg.build.build(settings)
+    assert current_store(settings) == Path(report.store).resolve()
+    assert any(w.startswith("could not remove the old store") for w in report.warnings)
+    saved = json.loads((project / ".adkg" / "build-report.json").read_text(encoding="utf-8"))
+    assert saved["store"] == report.store
+
+
+def test_a_second_build_while_one_runs_is_refused(project: Path) -> None:
+    import fcntl
+
+    import adkg.build
+    from adkg.errors import BuildError
+
+    settings = _settings(project)
+    settings.data_folder.mkdir(parents=True)
+    with (settings.data_folder / "build.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        with pytest.raises(BuildError, match="another adkg build is running"):
+            adkg.build.build(settings)
+    assert current_store(settings) is None
+
+
+@pytest.mark.parametrize("missing", ["graph", "shapes", "queries/rules", "seeds"])
+def test_a_missing_project_folder_is_named(run_adkg: Callable[..., Result], project: Path, missing: str) -> None:
+    shutil.rmtree(project / missing)
+    result = run_adkg("build", root=project)
+    assert result.exit_code == 2
+    assert f"{project / missing} does not exist" in result.output
+
+
+def test_an_empty_rules_folder_fails_the_build(run_adkg: Callable[..., Result], project: Path) -> None:
+    for rule in (project / "queries" / "rules").iterdir():
+        rule.unlink()
+    result = run_adkg("build", root=project)
+    assert result.exit_code == 2 and "no rule (*.rq)" in result.output

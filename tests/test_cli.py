@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 import typer
 from click.testing import Result
 
@@ -27,8 +28,8 @@ def test_up_checks_sources_and_prints_term_and_class_counts(
 ) -> None:
     result = run_adkg("up", root=project)
     assert result.exit_code == 0, result.output
-    assert "0 would be reformatted" in result.output
-    assert "0 violations" in result.output
+    assert re.search(r"\b0 would be reformatted", result.output)
+    assert re.search(r"\b0 violations", result.output)
     ontology_part = result.output.split("ontology terms:")[1].split("parse ...")[0]
     counts = dict(
         (kind, int(count))
@@ -46,3 +47,18 @@ def test_up_checks_sources_and_prints_term_and_class_counts(
     assert "anchors: done" in result.output and "validate: done" in result.output
     assert re.search(r"^\s+1\s+adkg:SourceDocument$", result.output, flags=re.MULTILINE)
     assert re.search(r"^build: \d+ claims", result.output, flags=re.MULTILINE)
+
+
+@pytest.mark.parametrize("command", ["fmt", "lint", "anchor", "coverage", "validate", "up"])
+def test_commands_on_a_folder_that_is_not_a_project_exit_2(
+    run_adkg: Callable[..., Result], tmp_path: Path, command: str
+) -> None:
+    """Regression: on an empty folder these commands checked nothing and passed."""
+    result = run_adkg(command, root=tmp_path)
+    assert result.exit_code == 2
+    assert "does not exist" in result.output
+
+
+def test_fmt_of_a_path_that_does_not_exist_exits_2(run_adkg: Callable[..., Result], tmp_path: Path) -> None:
+    result = run_adkg("fmt", "--check", str(tmp_path / "typo.ttl"))
+    assert result.exit_code == 2 and "typo.ttl does not exist" in result.output

@@ -1,4 +1,4 @@
-"""Files load into the named graphs DESIGN.md gives their folders."""
+"""Files load into the named graphs the project layout gives their folders."""
 
 from __future__ import annotations
 

@@ -87,7 +87,7 @@ def test_project_lints_clean(run_adkg: Callable[..., Result]) -> None:
 
 
 def test_violations_are_printed_and_exit_1(run_adkg: Callable[..., Result], tmp_path: Path) -> None:
-    for folder in ("ontology", "queries"):
+    for folder in ("ontology", "queries", "graph", "shapes"):
         (tmp_path / folder).mkdir()
     (tmp_path / "ontology" / "adkg.ttl").write_bytes((VALID / "ontology.ttl").read_bytes())
     (tmp_path / "ontology" / "extra.ttl").write_bytes((INVALID / "missing-label.ttl").read_bytes())

@@ -218,9 +218,9 @@ def check_graphs(graphs: dict[Path, Graph], seeds_folder: Path) -> list[AnchorPr
     """Check the anchors of already parsed graph files, by file; seed texts come from all of them.
 
     Raises:
-        OSError: a seed file named in the metadata cannot be read.
+        LayoutError: a seed file named in the metadata cannot be read.
     """
-    texts = seed_texts(ReadOnlyGraphAggregate(list(graphs.values())), seeds_folder)
+    texts = seed_texts(ReadOnlyGraphAggregate(list(graphs.values())), seeds_folder) if graphs else {}
     return [
         problem
         for path, graph in graphs.items()

@@ -1,25 +1,28 @@
 """``adkg build``: from the Turtle sources to a validated on-disk Oxigraph store, swapped in atomically.
 
-Steps, in order; any failure removes the half-built store and leaves the served one untouched:
+Steps, in order, under a lock so that two builds never run at once on one data folder; any
+failure before the swap removes the half-built store and leaves the served one untouched:
 
 1. parse: every Turtle file of ``ontology/``, ``graph/`` and ``shapes/`` parses (a syntax error
    names the file and line) and every graph file lies in a folder that maps to a named graph;
 2. anchors: every quote anchor matches its seed text (``adkg anchor --check``);
-3. load: a new store under ``DATA/stores/`` gets each file in its named graph (DESIGN.md);
+3. load: a new store under ``DATA/stores/`` gets each file in its named graph (the README);
 4. validate: SHACL over the union of the new store's graphs; a violation stops the build,
    warnings are reported;
 5. rules: each ``queries/rules/*.rq`` CONSTRUCT, in file-name order, over the union of the graphs
    (earlier rules' output included), into ``https://w3id.org/adkg/graph/derived``; then the
    derived nodes are validated against ``shapes/adkg-derived-shapes.ttl``;
 6. report: counts per named graph and per class, written as ``DATA/build-report.json``;
-7. swap: the link ``DATA/store`` is replaced, in one ``rename``, to point at the new store;
-   stores older than the previous one are removed.
+7. swap: the link ``DATA/store`` is replaced, in one ``rename``, to point at the new store; then
+   the report is saved and stores older than the previous one are removed (a store that cannot
+   be removed is a warning, not a failure: the new store is already being served).
 
 Readers open ``DATA/store`` and so see either the old store or the new one, never a mix.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -37,7 +40,7 @@ from rdflib import Graph
 
 from adkg.anchors import check_graphs
 from adkg.dataset import GRAPH_BASE, graph_name
-from adkg.errors import BuildError, SourceSyntaxError
+from adkg.errors import BuildError, LayoutError, SourceSyntaxError
 from adkg.namespaces import compact, new_graph
 from adkg.reports import class_counts
 from adkg.settings import Settings
@@ -143,11 +146,15 @@ def _swap(data: Path, new_store: Path) -> None:
     os.replace(temporary, link)
 
 
-def _prune(stores: Path, keep: set[Path]) -> None:
+def _prune(stores: Path, keep: set[Path], report: BuildReport) -> None:
+    """Remove built stores older than the ones kept; a store that cannot be removed is a warning."""
     built = sorted(path for path in stores.iterdir() if path.is_dir())
     for old in built[: max(0, len(built) - KEEP_STORES)]:
         if old.resolve() not in keep:
-            shutil.rmtree(old)
+            try:
+                shutil.rmtree(old)
+            except OSError as error:
+                report.warnings.append(f"could not remove the old store {old}: {error}")
 
 
 def current_store(settings: Settings) -> Path | None:
@@ -164,12 +171,38 @@ def build(settings: Settings, *, progress: Progress = lambda _: None) -> BuildRe
 
     Raises:
         SourceSyntaxError: a source, rule or shape file does not parse.
-        LayoutError: a graph file lies in no folder that maps to a named graph.
-        BuildError: anchors do not match the seed, or the graph violates the shapes.
+        LayoutError: a project folder or a seed file is missing, there is no rule, or a graph file
+            lies in no folder that maps to a named graph.
+        BuildError: another build holds the lock, anchors do not match the seed, or the graph or
+            the derived nodes violate the shapes.
     """
+    settings.require(
+        settings.ontology_folder, settings.graph_folder, settings.shapes_folder, settings.seeds_folder,
+        settings.rules_folder, settings.reports_folder,
+    )
+    rules = sorted(settings.rules_folder.glob("*.rq"))
+    if not rules:
+        raise LayoutError(f"no rule (*.rq) in {settings.rules_folder}")
     data = settings.data_folder
     stores = data / "stores"
     stores.mkdir(parents=True, exist_ok=True)
+    with _exclusive(data):
+        return _build(settings, stores, rules, progress)
+
+
+@contextmanager
+def _exclusive(data: Path) -> Iterator[None]:
+    """Hold the build lock of ``data`` so two builds never share (or prune) its stores."""
+    with (data / "build.lock").open("w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as error:
+            raise BuildError("lock", [f"another adkg build is running on {data}"]) from error
+        yield
+
+
+def _build(settings: Settings, stores: Path, rules: list[Path], progress: Progress) -> BuildReport:
+    data = stores.parent
     stamp = datetime.now(UTC)
     new_store = stores / f"{stamp:%Y%m%dT%H%M%S%fZ}-{os.getpid()}"
     report = BuildReport(store=str(new_store), built_at=stamp.isoformat(timespec="seconds"))
@@ -197,7 +230,7 @@ def build(settings: Settings, *, progress: Progress = lambda _: None) -> BuildRe
                 )
             report.warnings = [f"{r.shape}: {r.focus}: {r.message}" for r in validation.warnings]
         with _step(report, "rules", progress):
-            report.derived = run_rules(store, sorted(settings.rules_folder.glob("*.rq")))
+            report.derived = run_rules(store, rules)
         with _step(report, "validate derived", progress):
             derived = validate_store(store, shapes=parse_turtle(settings.shapes_folder / DERIVED_SHAPES))
             if not derived.conforms:
@@ -221,9 +254,9 @@ def build(settings: Settings, *, progress: Progress = lambda _: None) -> BuildRe
         if current_store(settings) != new_store.resolve():  # never remove the store being served
             shutil.rmtree(new_store, ignore_errors=True)
         raise
-    _prune(stores, {new_store.resolve(), *([previous] if previous else [])})
     latest = data / "build-report.json"
     temporary = data / f"build-report.{os.getpid()}.json"
     temporary.write_text(report.to_json(), encoding="utf-8")
     os.replace(temporary, latest)
+    _prune(stores, {new_store.resolve(), *([previous] if previous else [])}, report)
     return report

@@ -55,6 +55,8 @@ def _reporting_errors(command: Callable[P, R]) -> Callable[P, R]:
 
 
 def _format(settings: Settings, paths: list[Path], *, check: bool) -> bool:
+    if not paths:
+        settings.require(settings.ontology_folder, settings.graph_folder, settings.shapes_folder)
     files = list(turtle_files(paths)) if paths else project_turtle_files(settings.project_root)
     results = [format_file(path, check=check) for path in files]
     changed = [result.path for result in results if not result.canonical]
@@ -76,6 +78,7 @@ def _lint(settings: Settings, inputs: LintInputs, store: Store) -> bool:
 
 
 def _anchor(settings: Settings, *, check: bool) -> bool:
+    settings.require(settings.graph_folder, settings.seeds_folder)
     problems = anchor_graph_folder(settings.graph_folder, settings.seeds_folder, check=check)
     for problem in problems:
         typer.echo(str(problem))
@@ -84,6 +87,7 @@ def _anchor(settings: Settings, *, check: bool) -> bool:
 
 
 def _coverage(settings: Settings) -> bool:
+    settings.require(settings.graph_folder, settings.seeds_folder)
     graph = parse_folder(settings.graph_folder)
     gaps = 0
     for source, text in sorted(seed_texts(graph, settings.seeds_folder).items()):
@@ -126,6 +130,9 @@ def fmt(
 def lint() -> None:
     """Run the ontology quality checks in queries/checks/; exit 1 on any violation."""
     settings = get_settings()
+    settings.require(
+        settings.ontology_folder, settings.graph_folder, settings.shapes_folder, settings.checks_folder
+    )
     inputs = LintInputs.of_project(settings.project_root)
     if not _lint(settings, inputs, lint_dataset(inputs)):
         raise typer.Exit(1)
@@ -160,6 +167,7 @@ def validate(
 ) -> None:
     """Validate ontology + graph against shapes/ with SHACL; exit 1 on any violation."""
     settings = get_settings()
+    settings.require(settings.ontology_folder, settings.graph_folder, settings.shapes_folder)
     report = validate_store(
         load_dataset(settings.project_root), shapes=parse_folder(settings.shapes_folder)
     )
@@ -197,7 +205,10 @@ def build_command() -> None:
 @_reporting_errors
 def query(
     text: Annotated[str | None, typer.Argument(help="The SPARQL query.")] = None,
-    file: Annotated[Path | None, typer.Option("-f", "--file", help="Read the query from a file.")] = None,
+    file: Annotated[
+        Path | None,
+        typer.Option("-f", "--file", exists=True, dir_okay=False, help="Read the query from a file."),
+    ] = None,
     output: Annotated[
         OutputFormat | None,
         typer.Option("--format", help="Result format (default: json, or turtle for graphs)."),
@@ -219,6 +230,7 @@ def up() -> None:
     the store (anchors, SHACL, rules) and report the graph."""
     settings = get_settings()
     passed = _format(settings, [], check=True)
+    settings.require(settings.checks_folder, settings.reports_folder)
     inputs = LintInputs.of_project(settings.project_root)
     store = lint_dataset(inputs)
     passed = _lint(settings, inputs, store) and passed

@@ -1,6 +1,6 @@
 """The named graphs of the dataset, and an in-memory Oxigraph store holding them.
 
-Which graph a file goes to follows from its folder (DESIGN.md):
+Which graph a file goes to follows from its folder (the README):
 
 - ``ontology/**``               → ``https://w3id.org/adkg/graph/ontology``
 - ``graph/entities/**``         → ``https://w3id.org/adkg/graph/entities``

@@ -21,7 +21,7 @@ from typing import Final
 import pyoxigraph
 from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store
 
-from adkg.errors import SourceSyntaxError
+from adkg.errors import LayoutError, SourceSyntaxError
 from adkg.namespaces import compact
 from adkg.query_terms import sparql_file_iris
 from adkg.turtle_files import project_turtle_files, turtle_files
@@ -109,8 +109,15 @@ def lint_dataset(inputs: LintInputs) -> Store:
 
 
 def check_files(checks_folder: Path) -> list[Path]:
-    """Return the check queries (``*-violation.rq``) in ``checks_folder``, sorted by name."""
-    return sorted(checks_folder.glob("*-violation.rq"))
+    """Return the check queries (``*-violation.rq``) in ``checks_folder``, sorted by name.
+
+    Raises:
+        LayoutError: there is none (a lint that checks nothing must not pass).
+    """
+    checks = sorted(checks_folder.glob("*-violation.rq"))
+    if not checks:
+        raise LayoutError(f"no *-violation.rq check in {checks_folder}")
+    return checks
 
 
 def run_checks(store: Store, checks: Sequence[Path]) -> list[Violation]:

@@ -1,6 +1,6 @@
 """SPARQL queries against the built store, answered by Oxigraph and serialized by Oxigraph.
 
-The default graph of a query is the union of the store's named graphs (DESIGN.md).
+The default graph of a query is the union of the store's named graphs (the README).
 """
 
 from __future__ import annotations

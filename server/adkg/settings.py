@@ -7,6 +7,8 @@ from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from adkg.errors import LayoutError
+
 
 class Settings(BaseSettings):
     """Where the project is and how adkg runs over it.
@@ -21,6 +23,24 @@ class Settings(BaseSettings):
     project_root: Path = Path(".")
     #: Where builds put their stores and reports; relative paths are below the project root.
     data_dir: Path = Path(".adkg")
+
+    def require(self, *folders: Path) -> None:
+        """Check that each of ``folders`` exists.
+
+        Raises:
+            LayoutError: one does not; the message names it and the project root.
+        """
+        for folder in folders:
+            if not folder.is_dir():
+                raise LayoutError(
+                    f"{folder} does not exist: is {self.project_root} (ADKG_PROJECT_ROOT) "
+                    "an adkg project checkout?"
+                )
+
+    @property
+    def ontology_folder(self) -> Path:
+        """The OWL ontology and its concept schemes, ``ontology/``."""
+        return self.project_root / "ontology"
 
     @property
     def graph_folder(self) -> Path:

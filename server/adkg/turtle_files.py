@@ -12,7 +12,7 @@ from typing import Final
 from rdflib import Graph
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
-from adkg.errors import SourceSyntaxError
+from adkg.errors import LayoutError, SourceSyntaxError
 from adkg.namespaces import new_graph
 
 #: The folders, relative to the project root, that hold the Turtle sources.
@@ -22,13 +22,16 @@ SOURCE_FOLDERS: Final = ("ontology", "graph", "shapes")
 def turtle_files(paths: Iterable[Path]) -> Iterator[Path]:
     """Yield every ``*.ttl`` file named in ``paths`` or below a folder named there, sorted.
 
-    Paths that do not exist are skipped silently: an empty ``shapes/`` folder is not an error.
+    Raises:
+        LayoutError: a path does not exist.
     """
     for path in paths:
         if path.is_dir():
             yield from sorted(path.rglob("*.ttl"))
         elif path.is_file():
             yield path
+        else:
+            raise LayoutError(f"{path} does not exist")
 
 
 def project_turtle_files(root: Path) -> list[Path]:
