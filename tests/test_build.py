@@ -110,6 +110,10 @@ def test_query_formats_and_errors(run_adkg: Callable[..., Result], project: Path
     assert wrong.exit_code == 2 and "use turtle or ntriples" in wrong.output
     syntax = run_adkg("query", "SELECT * WHERE { ?s ?p }", root=project)
     assert syntax.exit_code == 2 and "error at 1:" in syntax.output
+    broken_file = project / "broken.rq"
+    broken_file.write_text("SELECT * WHERE {\n  ?s ?p\n", encoding="utf-8")
+    broken = run_adkg("query", "-f", str(broken_file), root=project)
+    assert broken.exit_code == 2 and f"{broken_file}: error at 3:" in broken.output
     query_file = project / "q.rq"
     query_file.write_text(select, encoding="utf-8")
     assert run_adkg("query", "-f", str(query_file), "--format", "csv", root=project).output.split() == ["label", "UNHCR"]

@@ -113,3 +113,12 @@ def test_claims_written_as_design_sketches_them_use_only_defined_terms() -> None
         queries=(),
     )
     assert run_checks(lint_dataset(inputs), CHECKS) == []
+
+
+def test_a_check_that_does_not_select_term_and_problem_is_refused(tmp_path: Path) -> None:
+    """Regression: a check without ?term printed its rows as 'None'."""
+    check = tmp_path / "no-term-violation.rq"
+    check.write_text("# Forbids nothing useful.\nSELECT ?x WHERE { ?x a ?y }\n", encoding="utf-8")
+    inputs = LintInputs(DATA, ontology=(VALID / "ontology.ttl",), sources=(), queries=())
+    with pytest.raises(SourceSyntaxError, match="SELECT of \\?term and \\?problem"):
+        run_checks(lint_dataset(inputs), [check])

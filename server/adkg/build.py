@@ -35,11 +35,11 @@ from pathlib import Path
 from typing import Final
 
 import pyoxigraph
-from pyoxigraph import NamedNode, Quad, RdfFormat, Store
+from pyoxigraph import NamedNode, Quad, Store
 from rdflib import Graph
 
 from adkg.anchors import check_graphs
-from adkg.dataset import GRAPH_BASE, graph_name
+from adkg.dataset import GRAPH_BASE, dataset_files, graph_name, load_files
 from adkg.errors import BuildError, LayoutError, SourceSyntaxError
 from adkg.namespaces import compact, new_graph
 from adkg.reports import class_counts
@@ -90,14 +90,6 @@ def _parse_sources(settings: Settings) -> dict[Path, Graph]:
     for path in turtle_files([settings.graph_folder]):
         graph_name(path.relative_to(settings.project_root))
     return parsed
-
-
-def _load(store: Store, files: list[Path], root: Path) -> None:
-    for path in files:
-        try:
-            store.bulk_load(path=path, format=RdfFormat.TURTLE, to_graph=graph_name(path.relative_to(root)))
-        except SyntaxError as error:  # rdflib accepted what Oxigraph rejects
-            raise SourceSyntaxError(path, error.lineno, str(error)) from error
 
 
 def run_rules(store: Store, rules: list[Path]) -> dict[str, int]:
@@ -209,7 +201,7 @@ def _build(settings: Settings, stores: Path, rules: list[Path], progress: Progre
     try:
         with _step(report, "parse", progress):
             parsed = _parse_sources(settings)
-            files = list(turtle_files([settings.project_root / "ontology", settings.graph_folder]))
+            files = dataset_files(settings.project_root)
             shapes = new_graph()
             for path in turtle_files([settings.shapes_folder]):
                 shapes += parsed[path]
@@ -220,7 +212,7 @@ def _build(settings: Settings, stores: Path, rules: list[Path], progress: Progre
                 raise BuildError("anchors", [str(problem) for problem in problems])
         store = Store(str(new_store))
         with _step(report, "load", progress):
-            _load(store, files, settings.project_root)
+            load_files(store, files, settings.project_root, bulk=True)
         with _step(report, "validate", progress):
             validation = validate_store(store, shapes=shapes)
             if not validation.conforms:

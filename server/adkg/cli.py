@@ -20,7 +20,7 @@ from adkg.build import BuildReport, build, current_store
 from adkg.canonical_turtle import format_file
 from adkg.coverage import CoverageSummary, source_coverage
 from adkg.dataset import load_dataset
-from adkg.errors import AdkgError
+from adkg.errors import AdkgError, QuerySyntaxError
 from adkg.lint import LintInputs, check_files, lint_dataset, run_checks
 from adkg.namespaces import compact
 from adkg.query import OutputFormat, open_store, run_query
@@ -219,7 +219,11 @@ def query(
         raise typer.BadParameter("give either a QUERY or -f FILE")
     sparql = file.read_text(encoding="utf-8") if file is not None else text
     store = open_store(current_store(get_settings()))
-    sys.stdout.buffer.write(run_query(store, sparql, output=output))
+    try:
+        results = run_query(store, sparql, output=output)
+    except QuerySyntaxError as error:
+        raise QuerySyntaxError(f"{file}: {error}" if file is not None else str(error)) from error
+    sys.stdout.buffer.write(results)
     sys.stdout.buffer.flush()
 
 

@@ -45,6 +45,35 @@ def graph_name(relative_path: Path) -> NamedNode:
     )
 
 
+def load_files(store: Store, files: list[Path], root: Path, *, bulk: bool = False) -> None:
+    """Load each Turtle file of ``files`` (below ``root``) into its named graph of ``store``.
+
+    ``bulk`` uses Oxigraph's bulk loader, for a new on-disk store.
+
+    Raises:
+        SourceSyntaxError: Oxigraph rejects a file; the error names its line.
+        LayoutError: a file lies in no folder that maps to a named graph.
+    """
+    for path in files:
+        to_graph = graph_name(path.relative_to(root))
+        try:
+            if bulk:
+                store.bulk_load(path=path, format=RdfFormat.TURTLE, to_graph=to_graph)
+            else:
+                store.load(path=path, format=RdfFormat.TURTLE, to_graph=to_graph)
+        except SyntaxError as error:
+            raise SourceSyntaxError(path, error.lineno, str(error)) from error
+
+
+def dataset_files(root: Path) -> list[Path]:
+    """Return the files of the dataset: every Turtle file of ``ontology/`` and ``graph/``.
+
+    Raises:
+        LayoutError: one of the two folders does not exist.
+    """
+    return list(turtle_files([root / "ontology", root / "graph"]))
+
+
 def load_dataset(root: Path) -> Store:
     """Return an in-memory store with the ontology and graph files in their named graphs.
 
@@ -53,11 +82,5 @@ def load_dataset(root: Path) -> Store:
         LayoutError: a file lies in no folder that maps to a named graph.
     """
     store = Store()
-    for path in turtle_files([root / "ontology", root / "graph"]):
-        try:
-            store.load(
-                path=path, format=RdfFormat.TURTLE, to_graph=graph_name(path.relative_to(root))
-            )
-        except SyntaxError as error:
-            raise SourceSyntaxError(path, error.lineno, str(error)) from error
+    load_files(store, dataset_files(root), root)
     return store

@@ -133,7 +133,8 @@ def run_checks(store: Store, checks: Sequence[Path]) -> list[Violation]:
             solutions = store.query(check.read_text(encoding="utf-8"))
         except SyntaxError as error:
             raise SourceSyntaxError(check, error.lineno, str(error)) from error
-        if not isinstance(solutions, pyoxigraph.QuerySolutions):
+        variables = {variable.value for variable in getattr(solutions, "variables", [])}
+        if not isinstance(solutions, pyoxigraph.QuerySolutions) or not {"term", "problem"} <= variables:
             raise SourceSyntaxError(check, None, "a check must be a SELECT of ?term and ?problem")
         for row in solutions:
             term, problem = row["term"], row["problem"]

@@ -7,18 +7,29 @@ from pathlib import Path
 import pyoxigraph
 from pyoxigraph import Store
 
+from adkg.errors import SourceSyntaxError
+
+
+def _counts(store: Store, query_file: Path, key: str) -> list[tuple[str, int]]:
+    """Return the ``(?key, ?count)`` rows of the report query in ``query_file``.
+
+    Raises:
+        SourceSyntaxError: the query does not parse or is not a SELECT.
+    """
+    try:
+        solutions = store.query(query_file.read_text(encoding="utf-8"))
+    except SyntaxError as error:
+        raise SourceSyntaxError(query_file, error.lineno, str(error)) from error
+    if not isinstance(solutions, pyoxigraph.QuerySolutions):
+        raise SourceSyntaxError(query_file, None, "a report must be a SELECT query")
+    return [(row[key].value, int(row["count"].value)) for row in solutions]
+
 
 def term_counts(store: Store, reports_folder: Path) -> list[tuple[str, int]]:
     """Return ``(kind, count)`` rows of ``term-counts.rq`` run over a lint dataset ``store``."""
-    query = (reports_folder / "term-counts.rq").read_text(encoding="utf-8")
-    solutions = store.query(query)
-    assert isinstance(solutions, pyoxigraph.QuerySolutions)
-    return [(row["kind"].value, int(row["count"].value)) for row in solutions]
+    return _counts(store, reports_folder / "term-counts.rq", "kind")
 
 
 def class_counts(store: Store, reports_folder: Path) -> list[tuple[str, int]]:
     """Return ``(class IRI, count)`` rows of ``class-counts.rq`` run over a dataset ``store``."""
-    query = (reports_folder / "class-counts.rq").read_text(encoding="utf-8")
-    solutions = store.query(query)
-    assert isinstance(solutions, pyoxigraph.QuerySolutions)
-    return [(row["class"].value, int(row["count"].value)) for row in solutions]
+    return _counts(store, reports_folder / "class-counts.rq", "class")
