@@ -25,7 +25,7 @@ from rdflib.term import Node
 from adkg.canonical_turtle import canonical_turtle, check_lossless, write_text
 from adkg.namespaces import OA, PROV, RDF, compact
 from adkg.seed_texts import seed_texts
-from adkg.turtle_files import parse_folder, parse_turtle, turtle_files
+from adkg.turtle_files import parse_turtle, turtle_files
 
 #: How many code points of context ``adkg anchor`` writes as a missing prefix or suffix.
 CONTEXT: Final = 32
@@ -195,6 +195,17 @@ def anchor_graph(
     return problems, changed
 
 
+def _anchor_parsed(path: Path, graph: Graph, texts: dict[URIRef, str], *, check: bool) -> list[AnchorProblem]:
+    """Run :func:`anchor_graph` on ``graph``, parsed from ``path``, and write it back if it changed."""
+    if check:
+        return anchor_graph(graph, path, texts, check=True)[0]
+    check_lossless(path, graph)
+    problems, changed = anchor_graph(graph, path, texts, check=False)
+    if changed:
+        write_text(path, canonical_turtle(graph))
+    return problems
+
+
 def anchor_file(path: Path, texts: dict[URIRef, str], *, check: bool) -> list[AnchorProblem]:
     """Run :func:`anchor_graph` on the Turtle file at ``path``, rewriting it if it changed.
 
@@ -206,40 +217,34 @@ def anchor_file(path: Path, texts: dict[URIRef, str], *, check: bool) -> list[An
         LosslessFormatError: rewriting would change a triple of the file (a literal rdflib
             rewrites, such as ``1.0e3``).
     """
-    graph = parse_turtle(path)
-    check_lossless(path, graph)
-    problems, changed = anchor_graph(graph, path, texts, check=check)
-    if changed:
-        write_text(path, canonical_turtle(graph))
-    return problems
+    return _anchor_parsed(path, parse_turtle(path), texts, check=check)
 
 
-def check_graphs(graphs: dict[Path, Graph], seeds_folder: Path) -> list[AnchorProblem]:
-    """Check the anchors of already parsed graph files, by file; seed texts come from all of them.
+def anchor_graphs(
+    graphs: dict[Path, Graph], seeds_folder: Path, *, check: bool
+) -> list[AnchorProblem]:
+    """Run :func:`anchor_file`'s work on already parsed graph files; seed texts come from all of
+    them, so an anchor may quote a source described in another file.
 
     Raises:
         LayoutError: a seed file named in the metadata cannot be read.
+        LosslessFormatError: rewriting a file would change one of its triples.
     """
     texts = seed_texts(ReadOnlyGraphAggregate(list(graphs.values())), seeds_folder) if graphs else {}
     return [
         problem
         for path, graph in graphs.items()
-        for problem in anchor_graph(graph, path, texts, check=True)[0]
+        for problem in _anchor_parsed(path, graph, texts, check=check)
     ]
 
 
 def anchor_graph_folder(graph_folder: Path, seeds_folder: Path, *, check: bool) -> list[AnchorProblem]:
-    """Run :func:`anchor_file` over every Turtle file under ``graph_folder``.
-
-    Seed texts are looked up through the metadata of all the files together, so an anchor may
-    quote a source described in another file.
+    """Run :func:`anchor_graphs` over every Turtle file under ``graph_folder``, each parsed once.
 
     Raises:
         SourceSyntaxError: a file does not parse.
+        LayoutError: a seed file named in the metadata cannot be read.
+        LosslessFormatError: rewriting a file would change one of its triples.
     """
-    texts = seed_texts(parse_folder(graph_folder), seeds_folder)
-    return [
-        problem
-        for path in turtle_files([graph_folder])
-        for problem in anchor_file(path, texts, check=check)
-    ]
+    graphs = {path: parse_turtle(path) for path in turtle_files([graph_folder])}
+    return anchor_graphs(graphs, seeds_folder, check=check)

@@ -38,7 +38,7 @@ import pyoxigraph
 from pyoxigraph import NamedNode, Quad, Store
 from rdflib import Graph
 
-from adkg.anchors import check_graphs
+from adkg.anchors import anchor_graphs
 from adkg.dataset import GRAPH_BASE, dataset_files, graph_name, load_files
 from adkg.errors import BuildError, LayoutError, SourceSyntaxError
 from adkg.namespaces import compact, new_graph
@@ -207,7 +207,7 @@ def _build(settings: Settings, stores: Path, rules: list[Path], progress: Progre
                 shapes += parsed[path]
         with _step(report, "anchors", progress):
             graph_files = {path: parsed[path] for path in turtle_files([settings.graph_folder])}
-            problems = check_graphs(graph_files, settings.seeds_folder)
+            problems = anchor_graphs(graph_files, settings.seeds_folder, check=True)
             if problems:
                 raise BuildError("anchors", [str(problem) for problem in problems])
         store = Store(str(new_store))
