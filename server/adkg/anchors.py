@@ -80,7 +80,8 @@ def _text_value(graph: Graph, node: Node, predicate: URIRef) -> str | None:
     return None if value is None else str(value)
 
 
-def _selector(graph: Graph, anchor: Node, selector_class: URIRef) -> Node | None:
+def selector_of(graph: Graph, anchor: Node, selector_class: URIRef) -> Node | None:
+    """Return the anchor's selector of ``selector_class`` (a quote or a position selector), if any."""
     for selector in graph.objects(anchor, OA.hasSelector):
         if (selector, RDF.type, selector_class) in graph:
             return selector
@@ -108,7 +109,7 @@ def _locate_anchor(graph: Graph, anchor: Node, texts: dict[URIRef, str]) -> Loca
     source = graph.value(anchor, OA.hasSource)
     if source not in texts:
         return f"its source {compact(source) if source else '(none)'} names no seed file"
-    quote = _selector(graph, anchor, OA.TextQuoteSelector)
+    quote = selector_of(graph, anchor, OA.TextQuoteSelector)
     exact = None if quote is None else _text_value(graph, quote, OA.exact)
     if quote is None or not exact:
         return "has no oa:TextQuoteSelector with an oa:exact quote"
@@ -137,11 +138,11 @@ def _locate_anchor(graph: Graph, anchor: Node, texts: dict[URIRef, str]) -> Loca
 def _recorded_problems(graph: Graph, anchor: Node, location: Location) -> list[str]:
     """What is missing or wrong in the anchor's recorded prefix, suffix and offsets."""
     problems = []
-    quote = _selector(graph, anchor, OA.TextQuoteSelector)
+    quote = selector_of(graph, anchor, OA.TextQuoteSelector)
     for predicate in (OA.prefix, OA.suffix):
         if graph.value(quote, predicate) is None:
             problems.append(f"no {compact(predicate)}")
-    position = _selector(graph, anchor, OA.TextPositionSelector)
+    position = selector_of(graph, anchor, OA.TextPositionSelector)
     if position is None:
         problems.append("no oa:TextPositionSelector")
         return problems
@@ -155,12 +156,12 @@ def _recorded_problems(graph: Graph, anchor: Node, location: Location) -> list[s
 
 def _record(graph: Graph, anchor: Node, location: Location) -> None:
     """Write the location into the anchor: missing prefix and suffix, and the offsets."""
-    quote = _selector(graph, anchor, OA.TextQuoteSelector)
+    quote = selector_of(graph, anchor, OA.TextQuoteSelector)
     if graph.value(quote, OA.prefix) is None:
         graph.add((quote, OA.prefix, Literal(location.prefix)))
     if graph.value(quote, OA.suffix) is None:
         graph.add((quote, OA.suffix, Literal(location.suffix)))
-    position = _selector(graph, anchor, OA.TextPositionSelector)
+    position = selector_of(graph, anchor, OA.TextPositionSelector)
     if position is None:
         position = BNode()
         graph.add((anchor, OA.hasSelector, position))

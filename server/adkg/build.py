@@ -116,6 +116,19 @@ def run_rules(store: Store, rules: list[Path]) -> dict[str, int]:
     return added
 
 
+def _validate(store: Store, shapes: Graph, *, step: str) -> list[str]:
+    """Validate ``store`` against ``shapes``; return the warnings.
+
+    Raises:
+        BuildError: a violation, named ``step``.
+    """
+    validation = validate_store(store, shapes=shapes)
+    if not validation.conforms:
+        findings = [f"{r.shape}: {r.focus} {r.path or ''}: {r.message}" for r in validation.violations]
+        raise BuildError(step, findings)
+    return [f"{r.shape}: {r.focus}: {r.message}" for r in validation.warnings]
+
+
 def _graph_sizes(store: Store) -> dict[str, int]:
     query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
     return {row["g"].value: int(row["n"].value) for row in store.query(query)}
@@ -214,22 +227,11 @@ def _build(settings: Settings, stores: Path, rules: list[Path], progress: Progre
         with _step(report, "load", progress):
             load_files(store, files, settings.project_root, bulk=True)
         with _step(report, "validate", progress):
-            validation = validate_store(store, shapes=shapes)
-            if not validation.conforms:
-                raise BuildError(
-                    "validate",
-                    [f"{r.shape}: {r.focus} {r.path or ''}: {r.message}" for r in validation.violations],
-                )
-            report.warnings = [f"{r.shape}: {r.focus}: {r.message}" for r in validation.warnings]
+            report.warnings = _validate(store, shapes, step="validate")
         with _step(report, "rules", progress):
             report.derived = run_rules(store, rules)
         with _step(report, "validate derived", progress):
-            derived = validate_store(store, shapes=parse_turtle(settings.shapes_folder / DERIVED_SHAPES))
-            if not derived.conforms:
-                raise BuildError(
-                    "validate derived",
-                    [f"{r.shape}: {r.focus} {r.path or ''}: {r.message}" for r in derived.violations],
-                )
+            _validate(store, parsed[settings.shapes_folder / DERIVED_SHAPES], step="validate derived")
         with _step(report, "report", progress):
             report.graphs = _graph_sizes(store)
             report.classes = {

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from rdflib import Graph, URIRef
 from rdflib.term import Node
 
+from adkg.anchors import selector_of
 from adkg.namespaces import ADKG, OA, PROV, RDF, compact
 from adkg.text_spans import Span, figures, footnote_markers, sentences
 
@@ -102,12 +103,11 @@ class CoverageSummary:
 
 
 def _position(graph: Graph, anchor: Node) -> tuple[int, int] | None:
-    for selector in graph.objects(anchor, OA.hasSelector):
-        if (selector, RDF.type, OA.TextPositionSelector) in graph:
-            start, end = graph.value(selector, OA.start), graph.value(selector, OA.end)
-            if start is not None and end is not None:
-                return start.toPython(), end.toPython()
-    return None
+    selector = selector_of(graph, anchor, OA.TextPositionSelector)
+    if selector is None:
+        return None
+    start, end = graph.value(selector, OA.start), graph.value(selector, OA.end)
+    return None if start is None or end is None else (start.toPython(), end.toPython())
 
 
 def _anchored(graph: Graph, source: URIRef, text: str, link: URIRef) -> list[Anchored]:

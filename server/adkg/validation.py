@@ -143,7 +143,8 @@ def validate_store(store: Store, *, shapes: Graph) -> ValidationReport:
     """Validate the union of the graphs in ``store`` against ``shapes``.
 
     Returns:
-        the report, results sorted by severity, shape, focus node, path and value.
+        the report, results sorted by severity (violations first), shape, focus node, path, value
+        and message.
     """
     _, report_graph, _ = shacl_validate(
         _StoreGraph(store),
@@ -154,7 +155,9 @@ def validate_store(store: Store, *, shapes: Graph) -> ValidationReport:
     )
     results = sorted(
         set(_results(report_graph, store)),
-        key=lambda r: (r.severity != Severity.VIOLATION, r.shape, r.focus, r.path or "", r.value or ""),
+        key=lambda r: (
+            list(Severity).index(r.severity), r.shape, r.focus, r.path or "", r.value or "", r.message
+        ),
     )
     return ValidationReport(tuple(results), report_graph)
 
