@@ -58,7 +58,7 @@ def _child(root: Path, variant: str) -> float:
     return time.perf_counter() - started
 
 
-def _to_rdflib(term):  # noqa: ANN001, ANN202
+def _to_rdflib(term):
     from oxrdflib._converter import from_ox
 
     return from_ox(term)
@@ -108,7 +108,10 @@ def main() -> None:
     for row in rows:
         ratio = f"{row['rdflib'] / row['oxigraph']:.1f}x faster" if row["rdflib"] and row["oxigraph"] else "-"
         cells = [row[v] if row[v] is not None else "skipped" for v in VARIANTS]
-        print(f"| {row['factor']} | {row['triples']} | {row['build']} | {cells[0]} | {cells[1]} | {cells[2]} | {ratio} |")
+        print(
+            f"| {row['factor']} | {row['triples']} | {row['build']} "
+            f"| {cells[0]} | {cells[1]} | {cells[2]} | {ratio} |"
+        )
 
 
 if __name__ == "__main__":

@@ -43,3 +43,24 @@ def run_adkg(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Result]]
 
     yield run
     get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def built_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the project built once per test run, for tests that only read its store."""
+    from adkg.build import build
+    from adkg.settings import Settings
+
+    root = tmp_path_factory.mktemp("built")
+    for folder in ("ontology", "graph", "shapes", "queries", "seeds"):
+        shutil.copytree(PROJECT_ROOT / folder, root / folder)
+    build(Settings(project_root=root))
+    return root
+
+
+@pytest.fixture(scope="session")
+def served_store(built_project: Path) -> Path:
+    """The folder of the store the shared build serves."""
+    from adkg.store import DataFolder
+
+    return DataFolder(built_project / ".adkg").require_current()

@@ -12,8 +12,8 @@ import pytest
 from click.testing import Result
 
 from adkg.build import current_store
+from conftest import DATA
 
-from conftest import DATA, PROJECT_ROOT
 
 def _fingerprint(folder: Path) -> dict[str, str]:
     return {
@@ -41,8 +41,11 @@ def test_build_loads_named_graphs_runs_rules_and_saves_a_report(
         "https://w3id.org/adkg/graph/source/wikipedia-extract",
         "https://w3id.org/adkg/graph/derived",
     }
-    assert list(report["steps"]) == ["parse", "anchors", "load", "validate", "rules", "validate derived", "report", "swap"]
-    assert report["claims"] > 0 and report["classes"]["adkg:QuantityClaim"] > 0
+    assert list(report["steps"]) == [
+        "parse", "anchors", "load", "validate", "rules", "validate derived", "report", "swap"
+    ]
+    assert report["claims"] > 0
+    assert report["classes"]["adkg:QuantityClaim"] > 0
     about = run_adkg("query", "SELECT (COUNT(*) AS ?n) WHERE { ?c <https://w3id.org/adkg/ontology#about> ?x }",
                      "--format", "csv", root=project)
     assert about.exit_code == 0
@@ -82,7 +85,8 @@ def test_a_failed_build_leaves_the_served_store_byte_for_byte(
     assert _fingerprint(served) == before
     assert sorted(p.name for p in (project / ".adkg" / "stores").iterdir()) == [served.name]
     old = run_adkg("query", "ASK { ?c <https://schema.org/value> 3800000 }", "--format", "tsv", root=project)
-    assert old.exit_code == 0 and "true" in old.output
+    assert old.exit_code == 0
+    assert "true" in old.output
 
 
 def test_a_second_build_swaps_and_keeps_only_the_previous_store(
@@ -98,25 +102,32 @@ def test_a_second_build_swaps_and_keeps_only_the_previous_store(
 
 def test_query_formats_and_errors(run_adkg: Callable[..., Result], project: Path) -> None:
     missing = run_adkg("query", "ASK {}", root=project)
-    assert missing.exit_code == 2 and "run adkg build" in missing.output
+    assert missing.exit_code == 2
+    assert "run adkg build" in missing.output
     assert run_adkg("build", root=project).exit_code == 0
-    select = "SELECT ?label WHERE { <https://w3id.org/adkg/id/unhcr> <http://www.w3.org/2000/01/rdf-schema#label> ?label }"
+    select = (
+        "SELECT ?label WHERE { <https://w3id.org/adkg/id/unhcr> <http://www.w3.org/2000/01/rdf-schema#label> ?label }"
+    )
     assert run_adkg("query", select, "--format", "tsv", root=project).output == '?label\n"UNHCR"@en\n'
     bindings = json.loads(run_adkg("query", select, root=project).output)["results"]["bindings"]
     assert bindings == [{"label": {"type": "literal", "value": "UNHCR", "xml:lang": "en"}}]
     construct = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 1"
     assert run_adkg("query", construct, "--format", "ntriples", root=project).output.endswith(" .\n")
     wrong = run_adkg("query", construct, "--format", "csv", root=project)
-    assert wrong.exit_code == 2 and "use turtle or ntriples" in wrong.output
+    assert wrong.exit_code == 2
+    assert "no format asked for fits CONSTRUCT or DESCRIBE results; available: text/turtle" in wrong.output
     syntax = run_adkg("query", "SELECT * WHERE { ?s ?p }", root=project)
-    assert syntax.exit_code == 2 and "error at 1:" in syntax.output
+    assert syntax.exit_code == 2
+    assert "error at 1:" in syntax.output
     broken_file = project / "broken.rq"
     broken_file.write_text("SELECT * WHERE {\n  ?s ?p\n", encoding="utf-8")
     broken = run_adkg("query", "-f", str(broken_file), root=project)
-    assert broken.exit_code == 2 and f"{broken_file}: error at 3:" in broken.output
+    assert broken.exit_code == 2
+    assert f"{broken_file}: error at 3:" in broken.output
     query_file = project / "q.rq"
     query_file.write_text(select, encoding="utf-8")
-    assert run_adkg("query", "-f", str(query_file), "--format", "csv", root=project).output.split() == ["label", "UNHCR"]
+    from_file = run_adkg("query", "-f", str(query_file), "--format", "csv", root=project)
+    assert from_file.output.split() == ["label", "UNHCR"]
 
 
 def test_a_graph_file_outside_the_mapped_folders_fails_the_build(
@@ -159,21 +170,24 @@ def test_a_failure_after_the_swap_never_removes_the_store_being_served(
 ) -> None:
     """Regression: a failure after the swap (in pruning old stores) removed the new, served store."""
     import adkg.build
+    import adkg.store
 
-    def failing_prune(*_: object) -> None:
+    def failing_prune(*_: object, **__: object) -> None:
         raise OSError("disk trouble while pruning")
 
-    monkeypatch.setattr(adkg.build, "_prune", failing_prune)
+    monkeypatch.setattr(adkg.store.DataFolder, "prune", failing_prune)
     with pytest.raises(OSError, match="pruning"):
         adkg.build.build(_settings(project))
     served = current_store(_settings(project))
-    assert served is not None and (served / "build-report.json").is_file()
+    assert served is not None
+    assert (served / "build-report.json").is_file()
 
 
 def test_an_old_store_that_cannot_be_removed_is_a_warning(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import adkg.build
+    import adkg.store
 
     settings = _settings(project)
     adkg.build.build(settings)
@@ -182,7 +196,7 @@ def test_an_old_store_that_cannot_be_removed_is_a_warning(
     def failing_rmtree(path: Path, **_: object) -> None:
         raise OSError(f"cannot remove {path}")
 
-    monkeypatch.setattr(adkg.build.shutil, "rmtree", failing_rmtree)
+    monkeypatch.setattr(adkg.store.shutil, "rmtree", failing_rmtree)
     report = adkg.build.build(settings)
     assert current_store(settings) == Path(report.store).resolve()
     assert any(w.startswith("could not remove the old store") for w in report.warnings)
@@ -194,13 +208,13 @@ def test_a_second_build_while_one_runs_is_refused(project: Path) -> None:
     import fcntl
 
     import adkg.build
-    from adkg.errors import BuildError
+    from adkg.store import StoreBusyError
 
     settings = _settings(project)
     settings.data_folder.mkdir(parents=True)
     with (settings.data_folder / "build.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        with pytest.raises(BuildError, match="another adkg build is running"):
+        with pytest.raises(StoreBusyError, match="another adkg build or update is running"):
             adkg.build.build(settings)
     assert current_store(settings) is None
 
@@ -217,4 +231,5 @@ def test_an_empty_rules_folder_fails_the_build(run_adkg: Callable[..., Result], 
     for rule in (project / "queries" / "rules").iterdir():
         rule.unlink()
     result = run_adkg("build", root=project)
-    assert result.exit_code == 2 and "no rule (*.rq)" in result.output
+    assert result.exit_code == 2
+    assert "no rule (*.rq)" in result.output

@@ -12,7 +12,6 @@ from click.testing import Result
 
 from adkg.cli import app
 
-
 COMMANDS = ["anchor", "build", "coverage", "fmt", "lint", "query", "up", "validate"]
 
 
@@ -31,10 +30,10 @@ def test_up_checks_sources_and_prints_term_and_class_counts(
     assert re.search(r"\b0 would be reformatted", result.output)
     assert re.search(r"\b0 violations", result.output)
     ontology_part = result.output.split("ontology terms:")[1].split("parse ...")[0]
-    counts = dict(
-        (kind, int(count))
+    counts = {
+        kind: int(count)
         for count, kind in re.findall(r"^\s+(\d+)\s+(\S.*)$", ontology_part, flags=re.MULTILINE)
-    )
+    }
     assert set(counts) == {
         "classes",
         "object properties",
@@ -44,7 +43,8 @@ def test_up_checks_sources_and_prints_term_and_class_counts(
         "reused terms of other vocabularies",
     }
     assert all(count > 0 for count in counts.values())
-    assert "anchors: done" in result.output and "validate: done" in result.output
+    assert "anchors: done" in result.output
+    assert "validate: done" in result.output
     assert re.search(r"^\s+1\s+adkg:SourceDocument$", result.output, flags=re.MULTILINE)
     assert re.search(r"^build: \d+ claims", result.output, flags=re.MULTILINE)
 
@@ -61,4 +61,5 @@ def test_commands_on_a_folder_that_is_not_a_project_exit_2(
 
 def test_fmt_of_a_path_that_does_not_exist_exits_2(run_adkg: Callable[..., Result], tmp_path: Path) -> None:
     result = run_adkg("fmt", "--check", str(tmp_path / "typo.ttl"))
-    assert result.exit_code == 2 and "typo.ttl does not exist" in result.output
+    assert result.exit_code == 2
+    assert "typo.ttl does not exist" in result.output

@@ -11,7 +11,6 @@ from click.testing import Result
 from adkg.coverage import CoverageSummary, source_coverage
 from adkg.namespaces import ADKGR
 from adkg.turtle_files import parse_turtle
-
 from conftest import DATA
 
 TEXT = (DATA / "valid" / "coverage" / "text.txt").read_text(encoding="utf-8")

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from pyoxigraph import NamedNode
 
-from adkg.dataset import graph_name, load_dataset
+from adkg.dataset import load_dataset
 from adkg.errors import LayoutError
-
+from adkg.sources import graph_name
 from conftest import PROJECT_ROOT
 
 
@@ -24,7 +23,7 @@ from conftest import PROJECT_ROOT
     ],
 )
 def test_folder_decides_the_named_graph(path: str, graph: str) -> None:
-    assert graph_name(Path(path)) == NamedNode(graph)
+    assert graph_name(Path(path)) == graph
 
 
 @pytest.mark.parametrize("path", ["graph/stray.ttl", "shapes/adkg.ttl", "graph/source/x.ttl"])

@@ -17,7 +17,6 @@ from click.testing import Result
 from adkg.canonical_turtle import canonical_turtle, format_file
 from adkg.namespaces import new_graph
 from adkg.turtle_files import parse_turtle, project_turtle_files
-
 from conftest import DATA, PROJECT_ROOT
 
 MESSY = DATA / "fmt" / "messy.ttl"

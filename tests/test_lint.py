@@ -10,7 +10,6 @@ from click.testing import Result
 
 from adkg.errors import SourceSyntaxError
 from adkg.lint import LintInputs, Violation, check_files, lint_dataset, run_checks
-
 from conftest import DATA, PROJECT_ROOT
 
 CHECKS = check_files(PROJECT_ROOT / "queries" / "checks")
@@ -58,7 +57,7 @@ def test_every_check_has_an_invalid_file() -> None:
 @pytest.mark.parametrize(("name", "role", "term"), CASES, ids=[case[0] for case in CASES])
 def test_invalid_file_fires_exactly_its_check(name: str, role: str, term: str) -> None:
     violations = _lint(**{role: (INVALID / name,)})
-    assert [(v.check, v.term) for v in violations] == [(name.split(".")[0], term)]
+    assert [(v.check, v.term) for v in violations] == [(name.split(".", maxsplit=1)[0], term)]
     if role != "ontology":
         assert f"used in invalid/lint/{name}" in violations[0].problem
 

@@ -12,7 +12,6 @@ from rdflib.plugins.sparql import prepareQuery
 from adkg.build import DERIVED_GRAPH, DERIVED_SHAPES, run_rules
 from adkg.turtle_files import parse_turtle, turtle_files
 from adkg.validation import validate_store
-
 from conftest import DATA, PROJECT_ROOT
 
 RULES = sorted((PROJECT_ROOT / "queries" / "rules").glob("*.rq"))
@@ -41,7 +40,8 @@ def _select(store: Store, query: str) -> list[tuple[str, ...]]:
 
 def test_time_bounds_fire_for_dates_months_years_and_intervals() -> None:
     store = _derive("time-bounds-fires.ttl")
-    assert _select(store, "SELECT ?c ?b ?e WHERE { ?c sem:hasEarliestBeginTimeStamp ?b ; sem:hasLatestEndTimeStamp ?e }") == [
+    query = "SELECT ?c ?b ?e WHERE { ?c sem:hasEarliestBeginTimeStamp ?b ; sem:hasLatestEndTimeStamp ?e }"
+    assert _select(store, query) == [
         ("claim-interval", "2023-10-03", "2023-12-31"),
         ("claim-month", "2024-02-01", "2024-02-29"),
         ("claim-year", "2023-01-01", "2023-12-31"),
@@ -73,7 +73,8 @@ def test_disagreements_fire_for_values_and_bounds_in_one_group() -> None:
 def test_disagreement_near_miss_bounds_times_things_and_currencies() -> None:
     store = _derive("disagreement-near-miss.ttl")
     assert _select(store, "SELECT ?d WHERE { ?d a adkg:Disagreement }") == []
-    assert _select(store, "SELECT ?m ?ok WHERE { ?g a adkg:ComparableGroup ; adkg:member ?m ; adkg:allCanHold ?ok }") == [
+    query = "SELECT ?m ?ok WHERE { ?g a adkg:ComparableGroup ; adkg:member ?m ; adkg:allCanHold ?ok }"
+    assert _select(store, query) == [
         ("claim-a", "true"), ("claim-b", "true"),
     ]
 
@@ -95,7 +96,8 @@ def test_series_link_rising_figures_and_flag_a_fall() -> None:
     assert _select(store, "SELECT ?later ?earlier WHERE { ?later adkg:previousFigure ?earlier }") == [
         ("claim-november", "claim-september"),
     ]
-    assert _select(store, "SELECT ?a ?b WHERE { ?d a adkg:Decrease ; adkg:involves ?a , ?b FILTER(STR(?a) < STR(?b)) }") == [
+    query = "SELECT ?a ?b WHERE { ?d a adkg:Decrease ; adkg:involves ?a , ?b FILTER(STR(?a) < STR(?b)) }"
+    assert _select(store, query) == [
         ("claim-december", "claim-november"),
     ]
 

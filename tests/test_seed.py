@@ -12,7 +12,6 @@ from adkg.namespaces import ADKG, ADKGR, PREFIXES, SCHEMA, new_graph
 from adkg.turtle_files import parse_turtle, turtle_files
 
 
-
 @pytest.fixture(scope="module")
 def graph(project_root: Path) -> Graph:
     graph = new_graph()

@@ -16,7 +16,6 @@ from adkg.dataset import load_dataset
 from adkg.namespaces import ADKGSH, RDF, SH
 from adkg.turtle_files import parse_folder, turtle_files
 from adkg.validation import ValidationReport, validate_store
-
 from conftest import DATA, PROJECT_ROOT
 
 INVALID = DATA / "invalid" / "shapes"
@@ -93,13 +92,14 @@ def test_the_real_graph_conforms(shapes: Graph) -> None:
 def test_every_typed_node_of_the_graph_is_a_target(shapes: Graph) -> None:
     store = load_dataset(PROJECT_ROOT)
     targets = {str(cls) for cls in shapes.objects(None, SH.targetClass)}
-    query = """
+    values = " ".join(f"<{t}>" for t in sorted(targets))
+    query = f"""
         PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-        SELECT DISTINCT ?node WHERE {
-          GRAPH ?g { ?node a ?class }
+        SELECT DISTINCT ?node WHERE {{
+          GRAPH ?g {{ ?node a ?class }}
           FILTER(?g != <https://w3id.org/adkg/graph/ontology>)
-          FILTER NOT EXISTS { ?node a/rdfs:subClassOf* ?target VALUES ?target { %s } }
-        }""" % " ".join(f"<{t}>" for t in sorted(targets))
+          FILTER NOT EXISTS {{ ?node a/rdfs:subClassOf* ?target VALUES ?target {{ {values} }} }}
+        }}"""
     untargeted = [row["node"] for row in store.query(query, use_default_graph_as_union=True)]
     assert untargeted == []
 
@@ -130,7 +130,10 @@ def test_validate_command_exits_1_and_groups_results_by_shape(
     root = _project_with(INVALID / "claim-without-claimant.ttl", tmp_path)
     result = run_adkg("validate", root=root)
     assert result.exit_code == 1
-    assert "Violation: adkgsh:ClaimShape-claimant\n  adkgr:test-population-claim prov:wasAttributedTo: " in result.output
+    assert (
+        "Violation: adkgsh:ClaimShape-claimant\n  adkgr:test-population-claim prov:wasAttributedTo: "
+        in result.output
+    )
     assert "validate: does not conform, 1 violations, 0 warnings" in result.output
 
 
@@ -140,4 +143,5 @@ def test_validate_command_names_a_broken_file_and_exits_2(
     root = _project_with(DATA / "invalid" / "fmt" / "syntax-error.ttl", tmp_path)
     result = run_adkg("validate", root=root)
     assert result.exit_code == 2
-    assert "graph/source/test/graph.ttl" in result.output and ":4:" in result.output
+    assert "graph/source/test/graph.ttl" in result.output
+    assert ":4:" in result.output

@@ -16,11 +16,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Final, cast
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.graph import ReadOnlyGraphAggregate
-from rdflib.term import Node
+from rdflib.term import IdentifiedNode, Node
 
 from adkg.canonical_turtle import canonical_turtle, check_lossless, write_text
 from adkg.namespaces import OA, PROV, RDF, compact
@@ -88,10 +88,20 @@ def selector_of(graph: Graph, anchor: Node, selector_class: URIRef) -> Node | No
     return None
 
 
+def _python_value(node: Node | None) -> object:
+    """Return ``node``'s Python value, or ``None`` for no node."""
+    # An object in a parsed graph is a literal, an IRI or a blank node.
+    return None if node is None else cast("Literal | IdentifiedNode", node).toPython()
+
+
 def _anchor_name(graph: Graph, anchor: Node) -> str:
     """Name an anchor by the node that derives from or targets it, else by itself."""
+    # A subject is always an IRI or a blank node.
     owners = sorted(
-        {*graph.subjects(PROV.wasDerivedFrom, anchor), *graph.subjects(OA.hasTarget, anchor)}
+        cast(
+            "set[IdentifiedNode]",
+            {*graph.subjects(PROV.wasDerivedFrom, anchor), *graph.subjects(OA.hasTarget, anchor)},
+        )
     )
     if owners:
         return compact(owners[0])
@@ -99,16 +109,14 @@ def _anchor_name(graph: Graph, anchor: Node) -> str:
 
 
 def _anchors(graph: Graph) -> Iterator[Node]:
-    yield from sorted(
-        {anchor for anchor in graph.subjects(OA.hasSelector, None)}, key=lambda n: str(n)
-    )
+    yield from sorted(set(graph.subjects(OA.hasSelector, None)), key=str)
 
 
 def _locate_anchor(graph: Graph, anchor: Node, texts: dict[URIRef, str]) -> Location | str:
     """Return where an anchor's quote lies, or a sentence saying why it cannot be located."""
     source = graph.value(anchor, OA.hasSource)
-    if source not in texts:
-        return f"its source {compact(source) if source else '(none)'} names no seed file"
+    if not isinstance(source, URIRef) or source not in texts:  # texts has only IRIs as keys
+        return f"its source {compact(str(source)) if source else '(none)'} names no seed file"
     quote = selector_of(graph, anchor, OA.TextQuoteSelector)
     exact = None if quote is None else _text_value(graph, quote, OA.exact)
     if quote is None or not exact:
@@ -148,8 +156,8 @@ def _recorded_problems(graph: Graph, anchor: Node, location: Location) -> list[s
         return problems
     recorded = (graph.value(position, OA.start), graph.value(position, OA.end))
     expected = (location.start, location.end)
-    if tuple(None if v is None else v.toPython() for v in recorded) != expected:
-        shown = tuple(None if v is None else v.toPython() for v in recorded)
+    shown = tuple(_python_value(v) for v in recorded)
+    if shown != expected:
         problems.append(f"offsets are {shown}, the quote lies at {expected}")
     return problems
 
@@ -157,6 +165,7 @@ def _recorded_problems(graph: Graph, anchor: Node, location: Location) -> list[s
 def _record(graph: Graph, anchor: Node, location: Location) -> None:
     """Write the location into the anchor: missing prefix and suffix, and the offsets."""
     quote = selector_of(graph, anchor, OA.TextQuoteSelector)
+    assert quote is not None, "only an anchor that could be located, so has a quote, is recorded"
     if graph.value(quote, OA.prefix) is None:
         graph.add((quote, OA.prefix, Literal(location.prefix)))
     if graph.value(quote, OA.suffix) is None:

@@ -14,17 +14,16 @@ failure before the swap removes the half-built store and leaves the served one u
    derived nodes are validated against ``shapes/adkg-derived-shapes.ttl``;
 6. report: counts per named graph and per class, written as ``DATA/build-report.json``;
 7. swap: the link ``DATA/store`` is replaced, in one ``rename``, to point at the new store; then
-   the report is saved and stores older than the previous one are removed (a store that cannot
-   be removed is a warning, not a failure: the new store is already being served).
+   the report is saved and the stores nobody needs are removed (``adkg.store.DataFolder.prune``:
+   never one a running server reads; a store that cannot be removed is a warning, not a failure,
+   since the new store is already being served).
 
 Readers open ``DATA/store`` and so see either the old store or the new one, never a mix.
 """
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
@@ -39,19 +38,20 @@ from pyoxigraph import NamedNode, Quad, Store
 from rdflib import Graph
 
 from adkg.anchors import anchor_graphs
-from adkg.dataset import GRAPH_BASE, dataset_files, graph_name, load_files
+from adkg.dataset import load_files
 from adkg.errors import BuildError, LayoutError, SourceSyntaxError
 from adkg.namespaces import compact, new_graph
-from adkg.reports import class_counts
+from adkg.reports import claim_count, class_counts, graph_sizes
 from adkg.settings import Settings
-from adkg.turtle_files import parse_turtle, project_turtle_files, turtle_files
+from adkg.sources import dataset_files, graph_name, project_turtle_files, turtle_files
+from adkg.store import REPORT, DataFolder
+from adkg.turtle_files import parse_turtle
 from adkg.validation import validate_store
+from adkg.vocab import DERIVED_GRAPH as DERIVED_GRAPH_IRI
 
-DERIVED_GRAPH: Final = NamedNode(GRAPH_BASE + "derived")
+DERIVED_GRAPH: Final = NamedNode(DERIVED_GRAPH_IRI)
 #: The shapes of what the rules derive, checked again once the rules have run.
 DERIVED_SHAPES: Final = "adkg-derived-shapes.ttl"
-#: How many built stores to keep: the current one and the one before it.
-KEEP_STORES: Final = 2
 
 
 @dataclass(slots=True)
@@ -129,43 +129,9 @@ def _validate(store: Store, shapes: Graph, *, step: str) -> list[str]:
     return [f"{r.shape}: {r.focus}: {r.message}" for r in validation.warnings]
 
 
-def _graph_sizes(store: Store) -> dict[str, int]:
-    query = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
-    return {row["g"].value: int(row["n"].value) for row in store.query(query)}
-
-
-def _claim_count(store: Store) -> int:
-    query = """PREFIX adkg: <https://w3id.org/adkg/ontology#>
-        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-        SELECT (COUNT(DISTINCT ?claim) AS ?n) WHERE { ?claim a/rdfs:subClassOf* adkg:Claim }"""
-    [row] = list(store.query(query, use_default_graph_as_union=True))
-    return int(row["n"].value)
-
-
-def _swap(data: Path, new_store: Path) -> None:
-    """Point ``data/store`` at ``new_store`` in one atomic rename."""
-    link = data / "store"
-    temporary = data / f"store.{os.getpid()}.link"
-    temporary.unlink(missing_ok=True)
-    temporary.symlink_to(new_store.relative_to(data))
-    os.replace(temporary, link)
-
-
-def _prune(stores: Path, keep: set[Path], report: BuildReport) -> None:
-    """Remove built stores older than the ones kept; a store that cannot be removed is a warning."""
-    built = sorted(path for path in stores.iterdir() if path.is_dir())
-    for old in built[: max(0, len(built) - KEEP_STORES)]:
-        if old.resolve() not in keep:
-            try:
-                shutil.rmtree(old)
-            except OSError as error:
-                report.warnings.append(f"could not remove the old store {old}: {error}")
-
-
 def current_store(settings: Settings) -> Path | None:
     """Return the directory of the store being served, or None if none was built."""
-    link = settings.data_folder / "store"
-    return link.resolve() if link.exists() else None
+    return DataFolder(settings.data_folder).current()
 
 
 def build(settings: Settings, *, progress: Progress = lambda _: None) -> BuildReport:
@@ -178,8 +144,9 @@ def build(settings: Settings, *, progress: Progress = lambda _: None) -> BuildRe
         SourceSyntaxError: a source, rule or shape file does not parse.
         LayoutError: a project folder or a seed file is missing, there is no rule, or a graph file
             lies in no folder that maps to a named graph.
-        BuildError: another build holds the lock, anchors do not match the seed, or the graph or
-            the derived nodes violate the shapes.
+        StoreBusyError: another build (or an update) holds the lock of the data folder.
+        BuildError: anchors do not match the seed, or the graph or the derived nodes violate the
+            shapes.
     """
     settings.require(
         settings.ontology_folder, settings.graph_folder, settings.shapes_folder, settings.seeds_folder,
@@ -188,29 +155,14 @@ def build(settings: Settings, *, progress: Progress = lambda _: None) -> BuildRe
     rules = sorted(settings.rules_folder.glob("*.rq"))
     if not rules:
         raise LayoutError(f"no rule (*.rq) in {settings.rules_folder}")
-    data = settings.data_folder
-    stores = data / "stores"
-    stores.mkdir(parents=True, exist_ok=True)
-    with _exclusive(data):
-        return _build(settings, stores, rules, progress)
+    data = DataFolder(settings.data_folder)
+    with data.exclusive():
+        return _build(settings, data, rules, progress)
 
 
-@contextmanager
-def _exclusive(data: Path) -> Iterator[None]:
-    """Hold the build lock of ``data`` so two builds never share (or prune) its stores."""
-    with (data / "build.lock").open("w") as lock:
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as error:
-            raise BuildError("lock", [f"another adkg build is running on {data}"]) from error
-        yield
-
-
-def _build(settings: Settings, stores: Path, rules: list[Path], progress: Progress) -> BuildReport:
-    data = stores.parent
-    stamp = datetime.now(UTC)
-    new_store = stores / f"{stamp:%Y%m%dT%H%M%S%fZ}-{os.getpid()}"
-    report = BuildReport(store=str(new_store), built_at=stamp.isoformat(timespec="seconds"))
+def _build(settings: Settings, data: DataFolder, rules: list[Path], progress: Progress) -> BuildReport:
+    new_store = data.new_store_path()
+    report = BuildReport(store=str(new_store), built_at=datetime.now(UTC).isoformat(timespec="seconds"))
     try:
         with _step(report, "parse", progress):
             parsed = _parse_sources(settings)
@@ -233,24 +185,21 @@ def _build(settings: Settings, stores: Path, rules: list[Path], progress: Progre
         with _step(report, "validate derived", progress):
             _validate(store, parsed[settings.shapes_folder / DERIVED_SHAPES], step="validate derived")
         with _step(report, "report", progress):
-            report.graphs = _graph_sizes(store)
+            report.graphs = dict(graph_sizes(store, settings.reports_folder))
             report.classes = {
                 compact(cls): count for cls, count in class_counts(store, settings.reports_folder)
             }
-            report.claims = _claim_count(store)
+            report.claims = claim_count(store, settings.reports_folder)
             store.flush()
             del store
-        (new_store / "build-report.json").write_text(report.to_json(), encoding="utf-8")
-        previous = current_store(settings)
+        (new_store / REPORT).write_text(report.to_json(), encoding="utf-8")
+        previous = data.current()
         with _step(report, "swap", progress):
-            _swap(data, new_store)
+            data.swap(new_store)
     except BaseException:
-        if current_store(settings) != new_store.resolve():  # never remove the store being served
+        if data.current() != new_store.resolve():  # never remove the store being served
             shutil.rmtree(new_store, ignore_errors=True)
         raise
-    latest = data / "build-report.json"
-    temporary = data / f"build-report.{os.getpid()}.json"
-    temporary.write_text(report.to_json(), encoding="utf-8")
-    os.replace(temporary, latest)
-    _prune(stores, {new_store.resolve(), *([previous] if previous else [])}, report)
+    data.save_report(report.to_json())
+    report.warnings += data.prune(keep={new_store, *([previous] if previous else [])})
     return report

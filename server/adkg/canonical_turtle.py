@@ -15,14 +15,16 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph
-from rdflib import BNode, Graph
-from rdflib.term import Node
+from rdflib import BNode, Graph, URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 from rdflib.plugins.serializers.longturtle import LongTurtleSerializer
+from rdflib.term import IdentifiedNode, Node
 
 from adkg.errors import LosslessFormatError, SourceSyntaxError
 from adkg.namespaces import PREFIXES, new_graph
@@ -32,30 +34,38 @@ from adkg.turtle_files import parse_turtle
 class _CanonicalSerializer(LongTurtleSerializer):
     """rdflib's long-form Turtle with subjects in IRI order rather than by reference count."""
 
-    topClasses = [OWL.Ontology, SKOS.ConceptScheme]
-    predicateOrder = [RDF.type, RDFS.label, SKOS.prefLabel, SKOS.definition]
+    # rdflib's RecursiveSerializer declares these as plain (not ClassVar) class attributes.
+    topClasses = [OWL.Ontology, SKOS.ConceptScheme]  # noqa: RUF012
+    predicateOrder = [RDF.type, RDFS.label, SKOS.prefLabel, SKOS.definition]  # noqa: RUF012
 
-    def get_pname(self, uri, gen_prefix=True):  # noqa: ANN001, ANN201 (rdflib's signature)
+    def get_pname(self, uri: Node, gen_prefix: bool = True) -> str | None:
         # Never invent prefixes (ns1, ns2, ...): an IRI no declared prefix covers is written whole.
-        return super().get_pname(uri, gen_prefix=False)
+        # rdflib's LongTurtleSerializer is unannotated, so the call is untyped.
+        pname: str | None = super().get_pname(uri, gen_prefix=False)  # type: ignore[no-untyped-call]
+        return pname
 
-    def sortProperties(self, properties: dict) -> list:  # noqa: N802 (rdflib's name)
+    def sortProperties(self, properties: Mapping[Node, list[Node]]) -> list[Node]:  # rdflib's method name
         # Objects in an order that depends on content only: blank nodes by what they hold,
         # so that inline blank nodes need no canonical labels.
         for objects in properties.values():
             objects.sort(key=self._content_key)
-        first = [predicate for predicate in self.predicateOrder if predicate in properties]
-        return first + sorted(predicate for predicate in properties if predicate not in first)
+        first: list[Node] = [predicate for predicate in self.predicateOrder if predicate in properties]
+        # A predicate is always an IRI.
+        rest = sorted(cast(URIRef, predicate) for predicate in properties if predicate not in first)
+        return first + rest
 
-    def _content_key(self, node: Node) -> tuple:
+    def _content_key(self, node: Node) -> tuple[int, Node | str]:
         if not isinstance(node, BNode):
             return (0, node)
         return (1, _blank_node_signature(self.store, node, frozenset()))
 
-    def orderSubjects(self) -> list:  # noqa: N802 (rdflib's name)
-        headers = []
+    def orderSubjects(self) -> list[Node]:  # rdflib's method name
+        headers: list[Node] = []
         for cls in self.topClasses:
-            members = sorted(s for s in self.store.subjects(RDF.type, cls) if s not in headers)
+            # A subject is always an IRI or a blank node.
+            members = sorted(
+                cast(IdentifiedNode, s) for s in self.store.subjects(RDF.type, cls) if s not in headers
+            )
             headers.extend(members)
         for header in headers:
             self._topLevels[header] = True
@@ -137,7 +147,9 @@ def canonical_turtle(graph: Graph) -> str:
     stream = io.BytesIO()
     # Blank nodes that all nest inline are ordered by content; others get RGDA1 labels (slow).
     canon = not _blank_nodes_form_trees(target)
-    _CanonicalSerializer(target).serialize(stream, encoding="utf-8", canon=canon)
+    # rdflib's LongTurtleSerializer.__init__ is unannotated, so constructing one is an untyped call.
+    serializer = _CanonicalSerializer(target)  # type: ignore[no-untyped-call]
+    serializer.serialize(stream, encoding="utf-8", canon=canon)
     return stream.getvalue().decode("utf-8").rstrip("\n") + "\n"
 
 

@@ -16,19 +16,22 @@ import typer
 from pyoxigraph import Store
 
 from adkg.anchors import anchor_graph_folder
-from adkg.build import BuildReport, build, current_store
+from adkg.build import BuildReport, build
 from adkg.canonical_turtle import format_file
 from adkg.coverage import CoverageSummary, source_coverage
 from adkg.dataset import load_dataset
 from adkg.errors import AdkgError, QuerySyntaxError
 from adkg.lint import LintInputs, check_files, lint_dataset, run_checks
 from adkg.namespaces import compact
-from adkg.query import OutputFormat, open_store, run_query
+from adkg.query_text import read_query
 from adkg.reports import term_counts
 from adkg.seed_texts import seed_texts
 from adkg.settings import Settings, get_settings
+from adkg.sparql import FormatChoice, Policy, negotiate
+from adkg.store import DataFolder
 from adkg.turtle_files import parse_folder, project_turtle_files, turtle_files
 from adkg.validation import ReportFormat, format_report, validate_store
+from adkg.workers import Job, Worker, answer
 
 app = typer.Typer(
     help="adkg, the Afghan Deportation Knowledge Graph: check, format and lint its sources.",
@@ -207,24 +210,43 @@ def query(
     text: Annotated[str | None, typer.Argument(help="The SPARQL query.")] = None,
     file: Annotated[
         Path | None,
-        typer.Option("-f", "--file", exists=True, dir_okay=False, help="Read the query from a file."),
+        typer.Option("-f", "--file", allow_dash=True, dir_okay=False, help="Read the query from a file (- for stdin)."),
     ] = None,
     output: Annotated[
-        OutputFormat | None,
-        typer.Option("--format", help="Result format (default: json, or turtle for graphs)."),
+        str | None,
+        typer.Option(
+            "--format",
+            help="Result format: json, xml, csv, tsv (SELECT, ASK); turtle, ntriples, nquads, trig, jsonld, rdfxml"
+            " (CONSTRUCT, DESCRIBE); or a media type. Default: json, or turtle for graphs.",
+        ),
     ] = None,
 ) -> None:
-    """Run a SPARQL query against the built store; results on standard output."""
+    """Run a read-only SPARQL query against the built store; results stream to standard output.
+
+    The same rules as the server's: the time limit (ADKG_QUERY_TIMEOUT), the SERVICE allowlist,
+    FROM and FROM NAMED honoured (else the default graph is the union of the named graphs).
+    """
     if (text is None) == (file is None):
         raise typer.BadParameter("give either a QUERY or -f FILE")
-    sparql = file.read_text(encoding="utf-8") if file is not None else text
-    store = open_store(current_store(get_settings()))
+    settings = get_settings()
+    sparql = read_query(text, file, max_bytes=settings.max_query_bytes)
+    job = Job(
+        store=DataFolder(settings.data_folder).require_current(),
+        query=sparql,
+        choice=negotiate(None, format_name=output) if output else FormatChoice(),
+        policy=Policy(service_allowlist=settings.service_allowlist),
+        max_result_bytes=settings.max_result_bytes,
+    )
+    worker = Worker()
     try:
-        results = run_query(store, sparql, output=output)
+        _, data = answer(worker, job, timeout=settings.query_timeout)
+        for chunk in data:
+            sys.stdout.buffer.write(chunk)
+        sys.stdout.buffer.flush()
     except QuerySyntaxError as error:
-        raise QuerySyntaxError(f"{file}: {error}" if file is not None else str(error)) from error
-    sys.stdout.buffer.write(results)
-    sys.stdout.buffer.flush()
+        raise (error.naming(file) if file is not None and str(file) != "-" else error) from None
+    finally:
+        worker.close()
 
 
 @app.command()

@@ -16,8 +16,9 @@ A sentence without nodes, an uncovered figure or an uncited footnote marker is a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.term import Node
 
 from adkg.anchors import selector_of
@@ -107,7 +108,10 @@ def _position(graph: Graph, anchor: Node) -> tuple[int, int] | None:
     if selector is None:
         return None
     start, end = graph.value(selector, OA.start), graph.value(selector, OA.end)
-    return None if start is None or end is None else (start.toPython(), end.toPython())
+    if start is None or end is None:
+        return None
+    # Offsets are integer literals (adkg anchor writes them, and the shapes require them).
+    return cast(Literal, start).toPython(), cast(Literal, end).toPython()
 
 
 def _anchored(graph: Graph, source: URIRef, text: str, link: URIRef) -> list[Anchored]:
@@ -117,7 +121,7 @@ def _anchored(graph: Graph, source: URIRef, text: str, link: URIRef) -> list[Anc
         position = _position(graph, anchor)
         if graph.value(anchor, OA.hasSource) == source and position is not None:
             start, end = position
-            found.append(Anchored(compact(subject), Span(start, end, text[start:end])))
+            found.append(Anchored(compact(str(subject)), Span(start, end, text[start:end])))
     return sorted(found, key=lambda a: (a.span.start, a.name))
 
 
@@ -127,7 +131,8 @@ def _cited_numbers(graph: Graph, source: URIRef) -> dict[str, set[int]]:
     for node, reference in graph.subject_objects(ADKG.citesReference):
         number = graph.value(reference, ADKG.referenceNumber)
         if number is not None and graph.value(reference, ADKG.referenceIn) == source:
-            cited.setdefault(compact(node), set()).add(number.toPython())
+            # A reference number is an integer literal (the shapes require it).
+            cited.setdefault(compact(str(node)), set()).add(cast(Literal, number).toPython())
     return cited
 
 
@@ -138,7 +143,7 @@ def source_coverage(graph: Graph, source: URIRef, text: str) -> list[SentenceCov
         Anchored(str(graph.value(annotation, OA.bodyValue)), target.span)
         for annotation in graph.subjects(RDF.type, OA.Annotation)
         for target in _anchored(graph, source, text, OA.hasTarget)
-        if target.name == compact(annotation)
+        if target.name == compact(str(annotation))
     ]
     cited = _cited_numbers(graph, source)
     markers = footnote_markers(text)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from adkg.errors import LayoutError
 
@@ -15,6 +18,8 @@ class Settings(BaseSettings):
 
     >>> Settings(project_root=Path("/srv/adkg")).checks_folder
     PosixPath('/srv/adkg/queries/checks')
+    >>> sorted(Settings(service_allowlist="https://a.org/sparql, https://b.org/sparql").service_allowlist)
+    ['https://a.org/sparql', 'https://b.org/sparql']
     """
 
     model_config = SettingsConfigDict(env_prefix="ADKG_", frozen=True)
@@ -23,6 +28,28 @@ class Settings(BaseSettings):
     project_root: Path = Path(".")
     #: Where builds put their stores and reports; relative paths are below the project root.
     data_dir: Path = Path(".adkg")
+    #: The address ``adkg serve`` listens on (loopback unless asked otherwise).
+    host: str = "127.0.0.1"
+    #: The port ``adkg serve`` listens on.
+    port: int = Field(default=8000, ge=0, le=65535)
+    #: Seconds a query may run (in the server and in ``adkg query``) before it is stopped.
+    query_timeout: float = Field(default=30.0, gt=0)
+    #: How many queries may run at once, each in a worker process of its own.
+    workers: int = Field(default=8, ge=1)
+    #: The SERVICE endpoints queries may call, as exact IRIs separated by spaces or commas.
+    service_allowlist: Annotated[frozenset[str], NoDecode] = frozenset()
+    #: When set, SPARQL Update is accepted with ``Authorization: Bearer <token>``; else refused.
+    update_token: SecretStr | None = None
+    #: The longest query or update text accepted, in bytes of UTF-8.
+    max_query_bytes: int = Field(default=1_000_000, ge=1)
+    #: The largest serialized result served, in bytes.
+    max_result_bytes: int = Field(default=1_000_000_000, ge=1)
+
+    @field_validator("service_allowlist", mode="before")
+    @classmethod
+    def _split_allowlist(cls, value: object) -> object:
+        """Read ``ADKG_SERVICE_ALLOWLIST="https://a/sparql https://b/sparql"`` as two IRIs."""
+        return frozenset(re.split(r"[\s,]+", value.strip())) - {""} if isinstance(value, str) else value
 
     def require(self, *folders: Path) -> None:
         """Check that each of ``folders`` exists.

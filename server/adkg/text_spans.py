@@ -55,7 +55,7 @@ def sentences(text: str) -> list[Span]:
     spans = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
-        if text[start : match.start() + 1].split()[-1] in _ABBREVIATIONS:
+        if text[start : match.start() + 1].rsplit(maxsplit=1)[-1] in _ABBREVIATIONS:
             continue
         spans.append(Span(start, match.end(), text[start : match.end()]))
         start = match.end() + 1

@@ -1,43 +1,17 @@
-"""Finding and parsing the project's Turtle sources.
-
-The sources of truth are the ``*.ttl`` files under ``ontology/``, ``graph/`` and ``shapes/``.
-"""
+"""Parsing the project's Turtle sources with rdflib (``adkg.sources`` finds them)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Final
 
 from rdflib import Graph
 from rdflib.plugins.parsers.notation3 import BadSyntax
 
-from adkg.errors import LayoutError, SourceSyntaxError
+from adkg.errors import SourceSyntaxError
 from adkg.namespaces import new_graph
+from adkg.sources import project_turtle_files, turtle_files
 
-#: The folders, relative to the project root, that hold the Turtle sources.
-SOURCE_FOLDERS: Final = ("ontology", "graph", "shapes")
-
-
-def turtle_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """Yield every ``*.ttl`` file named in ``paths`` or below a folder named there, sorted.
-
-    Raises:
-        LayoutError: a path does not exist.
-    """
-    for path in paths:
-        if path.is_dir():
-            yield from sorted(path.rglob("*.ttl"))
-        elif path.is_file():
-            yield path
-        else:
-            raise LayoutError(f"{path} does not exist")
-
-
-def project_turtle_files(root: Path) -> list[Path]:
-    """Return every Turtle source of the project at ``root``, folder by folder, sorted."""
-    return list(turtle_files(root / folder for folder in SOURCE_FOLDERS))
-
+__all__ = ["parse_folder", "parse_turtle", "project_turtle_files", "turtle_files"]
 
 def parse_turtle(path: Path, *, into: Graph | None = None) -> Graph:
     """Parse the Turtle file at ``path`` and return the graph (``into``, if given).

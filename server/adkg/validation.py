@@ -18,6 +18,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from enum import StrEnum
+from typing import cast
 
 import pyoxigraph
 from pyoxigraph import Store
@@ -85,7 +86,7 @@ def _shown(node: Node | None) -> str | None:
         return None
     if isinstance(node, Literal):
         return str(node)
-    return compact(node) if not isinstance(node, BNode) else node.n3()
+    return compact(str(node)) if not isinstance(node, BNode) else node.n3()
 
 
 def _located(store: Store, node: Node | None) -> str:
@@ -107,7 +108,8 @@ def _located(store: Store, node: Node | None) -> str:
         if parent is None:
             return node.n3()
         steps.insert(0, compact(parent.predicate.value))
-        current = parent.subject
+        # RDF 1.2 allows a triple term only as an object, never as a subject.
+        current = cast("pyoxigraph.BlankNode | pyoxigraph.NamedNode", parent.subject)
     if isinstance(current, pyoxigraph.BlankNode):
         return node.n3()
     return f"{compact(current.value)} {'/'.join(steps)}"

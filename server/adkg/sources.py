@@ -1,0 +1,82 @@
+"""The project's inventory: every source file once, its role and its named graph (no rdflib).
+
+The sources of truth are the ``*.ttl`` files under ``ontology/``, ``graph/`` and ``shapes/``;
+which named graph a data file goes to follows from its folder (the README):
+
+- ``ontology/**``               → ``https://w3id.org/adkg/graph/ontology``
+- ``graph/entities/**``         → ``https://w3id.org/adkg/graph/entities``
+- ``graph/source/SLUG/**``      → ``https://w3id.org/adkg/graph/source/SLUG``
+
+Shapes are not data: they validate it and go to no named graph.
+
+>>> graph_name(Path("graph/source/wikipedia-extract/claims.ttl"))
+'https://w3id.org/adkg/graph/source/wikipedia-extract'
+>>> graph_name(Path("ontology/concepts.ttl"))
+'https://w3id.org/adkg/graph/ontology'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Final
+
+from adkg.errors import LayoutError
+from adkg.vocab import ENTITIES_GRAPH, ONTOLOGY_GRAPH, source_graph
+
+#: The folders, relative to the project root, that hold the Turtle sources.
+SOURCE_FOLDERS: Final = ("ontology", "graph", "shapes")
+#: The folders whose Turtle files are the dataset (shapes validate it and are not part of it).
+DATASET_FOLDERS: Final = ("ontology", "graph")
+
+
+def turtle_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """Yield every ``*.ttl`` file named in ``paths`` or below a folder named there, sorted.
+
+    Raises:
+        LayoutError: a path does not exist.
+    """
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(path.rglob("*.ttl"))
+        elif path.is_file():
+            yield path
+        else:
+            raise LayoutError(f"{path} does not exist")
+
+
+def project_turtle_files(root: Path) -> list[Path]:
+    """Return every Turtle source of the project at ``root``, folder by folder, sorted.
+
+    Raises:
+        LayoutError: one of the source folders does not exist.
+    """
+    return list(turtle_files(root / folder for folder in SOURCE_FOLDERS))
+
+
+def dataset_files(root: Path) -> list[Path]:
+    """Return the files of the dataset: every Turtle file of ``ontology/`` and ``graph/``.
+
+    Raises:
+        LayoutError: one of the two folders does not exist.
+    """
+    return list(turtle_files(root / folder for folder in DATASET_FOLDERS))
+
+
+def graph_name(relative_path: Path) -> str:
+    """Return the named graph IRI of the data file at ``relative_path`` (relative to the root).
+
+    Raises:
+        LayoutError: the path lies in no folder that maps to a named graph.
+    """
+    match relative_path.parts:
+        case ("ontology", *_):
+            return ONTOLOGY_GRAPH
+        case ("graph", "entities", *_):
+            return ENTITIES_GRAPH
+        case ("graph", "source", slug, _, *_):
+            return source_graph(slug)
+    raise LayoutError(
+        f"{relative_path} lies in no folder that maps to a named graph: put it under "
+        "graph/entities/ or graph/source/SLUG/"
+    )

@@ -1,0 +1,254 @@
+"""Query worker processes: each holds the store read-only and can be ended at any moment.
+
+pyoxigraph has no query time limit and crashes on some inputs, so every query runs in a worker
+process of its own for the time it takes. A query past its time limit has its worker killed
+(SIGKILL) and the caller gets :class:`~adkg.errors.QueryTimeout`; a worker that dies on a query
+costs only that query (:class:`~adkg.errors.QueryCrashedError`). A worker reopens its read-only
+handle when asked for another store (after a build or an update was swapped in), so queries in
+flight finish on the store they started on.
+
+Results stream: the worker sends what Oxigraph serializes in chunks of :data:`CHUNK` bytes, and
+a result that fits in one chunk arrives in one message with its end, so the caller can still
+answer with an error status for any failure that happens before the first chunk is complete.
+
+Workers are forked from a fork server that has imported only this module (pyoxigraph and the
+query core, no rdflib and no web framework), so starting one takes milliseconds.
+
+Why not a library pool: pebble and concurrent.futures return a task's whole result at its end;
+streaming a result of any size from a process that can be killed mid-way needs the pipe here.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import traceback
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+from time import monotonic
+from typing import Final
+
+from adkg.errors import AdkgError, QueryCrashedError, QueryTimeout, ResultTooLargeError
+from adkg.sparql import DatasetSpec, Format, FormatChoice, Policy, prepare
+from adkg.store import ReadHandle, open_read_only
+
+#: Bytes of serialized results a worker gathers before sending them on.
+CHUNK: Final = 64 * 1024
+
+_CONTEXT: Final = multiprocessing.get_context("forkserver")
+_CONTEXT.set_forkserver_preload([__name__])
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One query for a worker: the store to read, the text, and how to answer."""
+
+    store: Path
+    query: str
+    dataset: DatasetSpec = field(default_factory=DatasetSpec)
+    choice: FormatChoice = field(default_factory=FormatChoice)
+    policy: Policy = field(default_factory=Policy)
+    max_result_bytes: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Start:
+    """The query parsed and produced its first chunk (all of it when ``finished``)."""
+
+    format: Format
+    data: bytes
+    finished: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """More serialized results; the last one has ``finished``."""
+
+    data: bytes
+    finished: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """The query failed: an ``AdkgError`` (the client's to fix), or a bug (``error`` is None)."""
+
+    error: AdkgError | None
+    detail: str = ""
+
+
+Message = Start | Chunk | Failed
+
+
+@dataclass(slots=True)
+class _ChunkWriter:
+    """A binary output for Oxigraph's serializers that sends :data:`CHUNK`-sized messages."""
+
+    connection: Connection
+    format: Format
+    limit: int | None
+    buffer: bytearray = field(default_factory=bytearray)
+    written: int = 0
+    started: bool = False
+    too_large: bool = False
+
+    def write(self, data: bytes) -> int:
+        self.written += len(data)
+        if self.limit is not None and self.written > self.limit:
+            self.too_large = True
+            raise OSError("result too large")
+        self.buffer += data
+        if len(self.buffer) >= CHUNK:
+            self._send(finished=False)
+        return len(data)
+
+    def flush(self) -> None:
+        """Nothing to do: chunks go out when full, the last one at :meth:`finish`."""
+
+    def finish(self) -> None:
+        self._send(finished=True)
+
+    def _send(self, *, finished: bool) -> None:
+        data = bytes(self.buffer)
+        self.buffer.clear()
+        self.connection.send(Chunk(data, finished) if self.started else Start(self.format, data, finished))
+        self.started = True
+
+
+def _answer(connection: Connection, handle: ReadHandle, job: Job) -> None:
+    writer: _ChunkWriter | None = None
+    try:
+        answer = prepare(handle.store, job.query, dataset=job.dataset, choice=job.choice, policy=job.policy)
+        writer = _ChunkWriter(connection, answer.format, job.max_result_bytes)
+        answer.write(writer)  # type: ignore[arg-type]  # pyoxigraph needs only write()
+        writer.finish()
+    except AdkgError as error:
+        connection.send(Failed(error))
+    except Exception:
+        if writer is not None and writer.too_large:
+            connection.send(Failed(ResultTooLargeError(
+                f"the results are larger than {job.max_result_bytes} bytes (ADKG_MAX_RESULT_BYTES):"
+                " add a LIMIT, or ask for fewer variables"
+            )))
+        else:
+            connection.send(Failed(None, traceback.format_exc()))
+
+
+def _serve(connection: Connection) -> None:
+    """The worker's loop: answer each job sent on ``connection`` until it closes."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when a worker ends
+    handle: ReadHandle | None = None
+    while True:
+        try:
+            job: Job = connection.recv()
+        except EOFError:
+            return
+        try:
+            if handle is None or handle.path != job.store:
+                if handle is not None:
+                    handle.close()
+                    handle = None
+                handle = open_read_only(job.store)
+        except AdkgError as error:
+            connection.send(Failed(error))
+            continue
+        _answer(connection, handle, job)
+
+
+class Worker:
+    """One worker process, and the parent's end of its pipe."""
+
+    def __init__(self) -> None:
+        self._connection, child = _CONTEXT.Pipe()
+        self._process = _CONTEXT.Process(target=_serve, args=(child,), daemon=True, name="adkg-query-worker")
+        self._process.start()
+        child.close()
+
+    @property
+    def alive(self) -> bool:
+        """Whether the process runs and can take a job."""
+        return self._process.is_alive()
+
+    @property
+    def pid(self) -> int | None:
+        """The worker's process id."""
+        return self._process.pid
+
+    def run(self, job: Job, *, timeout: float) -> Iterator[Message]:
+        """Send ``job`` and yield what the worker answers, until the last message.
+
+        A caller that stops early (its client went away) gets the worker killed, since it would
+        otherwise go on sending.
+
+        Raises:
+            QueryTimeout: no answer came within ``timeout`` seconds; the worker was killed.
+            QueryCrashedError: the worker died; it is gone.
+        """
+        deadline = monotonic() + timeout
+        finished = False
+        try:
+            self._connection.send(job)
+            while not finished:
+                if not self._connection.poll(max(0.0, deadline - monotonic())):
+                    raise QueryTimeout(timeout)
+                try:
+                    message: Message = self._connection.recv()
+                except (EOFError, OSError) as error:
+                    self._process.join(timeout=1)
+                    raise QueryCrashedError(
+                        f"the query engine crashed on this query (its worker process ended with status"
+                        f" {self._process.exitcode}); only that process was lost"
+                    ) from error
+                finished = isinstance(message, Failed) or message.finished
+                yield message
+        finally:
+            if not finished:
+                self.kill()
+
+    def kill(self) -> None:
+        """End the process now and wait for it."""
+        if self._process.pid is not None and self._process.is_alive():
+            os.kill(self._process.pid, signal.SIGKILL)
+        self._process.join()
+        self._connection.close()
+
+    def close(self) -> None:
+        """Let the process end on its own (its pipe closes), and wait for it."""
+        self._connection.close()
+        self._process.join(timeout=5)
+        if self._process.is_alive():
+            self.kill()
+
+
+def answer(worker: Worker, job: Job, *, timeout: float) -> tuple[Format, Iterator[bytes]]:
+    """Run ``job`` on ``worker``; return the result format and the serialized results.
+
+    Waits for the first chunk, so that every failure before it is raised here; one after it
+    (a time limit reached while streaming) is raised by the iterator.
+
+    Raises:
+        AdkgError: the query's own (syntax, refusal, not acceptable, too large, time limit...).
+        RuntimeError: the worker failed unexpectedly (a bug); the message holds its traceback.
+    """
+    messages = worker.run(job, timeout=timeout)
+    first = next(messages)
+    if isinstance(first, Failed):
+        raise _raised(first)
+    if not isinstance(first, Start):
+        raise RuntimeError(f"a query worker answered {first!r} before starting")
+    start = first
+
+    def data() -> Iterator[bytes]:
+        yield start.data
+        for message in messages:
+            if isinstance(message, Failed):
+                raise _raised(message)
+            yield message.data
+
+    return start.format, data()
+
+
+def _raised(failed: Failed) -> Exception:
+    return failed.error if failed.error is not None else RuntimeError(f"a query worker failed:\n{failed.detail}")

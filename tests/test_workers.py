@@ -1,0 +1,125 @@
+"""Query workers: time limits that hold, crashes that cost one process, streamed results."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from adkg.errors import QueryCrashedError, QueryTimeout, ResultTooLargeError
+from adkg.sparql import FormatChoice, GraphFormat, prepare
+from adkg.store import open_read_only
+from adkg.workers import CHUNK, Job, Worker, answer
+
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+#: pyoxigraph 0.5.13's parser overflows its stack on an expression nested this deep.
+DEEP = "ASK { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }"
+EVERYTHING = "CONSTRUCT WHERE { ?s ?p ?o }"
+
+
+@pytest.fixture
+def worker() -> Iterator[Worker]:
+    started = Worker()
+    yield started
+    started.close()
+
+
+def test_a_query_past_its_time_limit_is_stopped_and_its_worker_ended(served_store: Path, worker: Worker) -> None:
+    started = time.monotonic()
+    with pytest.raises(QueryTimeout, match="time limit of 1 s"):
+        answer(worker, Job(served_store, RUNAWAY), timeout=1)
+    assert time.monotonic() - started < 10
+    assert not worker.alive
+    fresh = Worker()
+    try:
+        _, data = answer(fresh, Job(served_store, "ASK {}", choice=FormatChoice()), timeout=10)
+        assert b"true" in b"".join(data)
+    finally:
+        fresh.close()
+
+
+def test_a_query_that_crashes_the_engine_costs_only_its_worker(served_store: Path, worker: Worker) -> None:
+    with pytest.raises(QueryCrashedError, match="crashed"):
+        answer(worker, Job(served_store, DEEP), timeout=30)
+    assert not worker.alive
+
+
+def test_large_results_arrive_in_chunks_equal_to_oxigraphs_serialization(served_store: Path, worker: Worker) -> None:
+    choice = FormatChoice(None, GraphFormat.NTRIPLES)
+    result_format, data = answer(worker, Job(served_store, EVERYTHING, choice=choice), timeout=30)
+    chunks = list(data)
+    assert result_format == GraphFormat.NTRIPLES
+    assert len(chunks) > 1
+    assert all(len(chunk) >= CHUNK for chunk in chunks[:-1])
+    with open_read_only(served_store) as handle:
+        expected = io.BytesIO()
+        prepare(handle.store, EVERYTHING, choice=choice).write(expected)
+    assert sorted(b"".join(chunks).splitlines()) == sorted(expected.getvalue().splitlines())
+    _, again = answer(worker, Job(served_store, "ASK {}"), timeout=10)  # the worker goes on
+    assert b"true" in b"".join(again)
+
+
+def test_results_past_the_size_limit_are_refused(served_store: Path, worker: Worker) -> None:
+    with pytest.raises(ResultTooLargeError, match="larger than 1000 bytes"):
+        answer(worker, Job(served_store, EVERYTHING, max_result_bytes=1000), timeout=30)
+
+
+def test_the_serving_path_imports_no_rdflib() -> None:
+    code = (
+        "import sys, adkg.workers, adkg.store, adkg.sparql, adkg.sources, adkg.vocab, adkg.settings\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in {'rdflib', 'pyshacl', 'adkg'}))"
+    )
+    modules = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "rdflib" not in modules
+    assert "pyshacl" not in modules
+    assert "adkg.build" not in modules
+
+
+def _adkg(project: Path, *args: str, timeout: str = "30", stdin: int | None = None) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "adkg", "query", *args],
+        env={**os.environ, "ADKG_PROJECT_ROOT": str(project), "ADKG_QUERY_TIMEOUT": timeout},
+        stdin=stdin,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def _descendants(pid: int) -> set[int]:
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True, check=False).stdout.split()
+    return {int(child) for child in children} | {d for child in children for d in _descendants(int(child))}
+
+
+def test_adkg_query_has_the_time_limit_and_reads_standard_input(built_project: Path) -> None:
+    timed = _adkg(built_project, RUNAWAY, timeout="1")
+    _, err = timed.communicate(timeout=60)
+    assert timed.returncode == 2
+    assert b"time limit of 1 s" in err
+    piped = _adkg(built_project, "-f", "-", "--format", "tsv", stdin=subprocess.PIPE)
+    out, err = piped.communicate(b"ASK { ?s ?p ?o }", timeout=60)
+    assert piped.returncode == 0, err
+    assert out == b"true"
+
+
+def test_adkg_query_stops_on_ctrl_c_and_ends_its_worker(built_project: Path) -> None:
+    running = _adkg(built_project, RUNAWAY, timeout="600")
+    deadline = time.monotonic() + 20
+    while len(_descendants(running.pid)) < 2 and time.monotonic() < deadline:  # fork server and worker
+        time.sleep(0.1)
+    time.sleep(1)  # the query is running
+    helpers = _descendants(running.pid)
+    assert len(helpers) >= 2
+    running.send_signal(signal.SIGINT)
+    running.communicate(timeout=20)
+    assert running.returncode == 130
+    deadline = time.monotonic() + 10
+    while {pid for pid in helpers if Path(f"/proc/{pid}").exists()} and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not {pid for pid in helpers if Path(f"/proc/{pid}").exists()}
