@@ -12,7 +12,7 @@ from click.testing import Result
 
 from adkg.cli import app
 
-COMMANDS = ["anchor", "build", "coverage", "fmt", "lint", "query", "up", "validate"]
+COMMANDS = ["anchor", "build", "coverage", "fmt", "lint", "query", "serve", "up", "validate"]
 
 
 def test_commands_are_exactly_those_that_work(run_adkg: Callable[..., Result]) -> None:
@@ -25,7 +25,7 @@ def test_commands_are_exactly_those_that_work(run_adkg: Callable[..., Result]) -
 def test_up_checks_sources_and_prints_term_and_class_counts(
     run_adkg: Callable[..., Result], project: Path
 ) -> None:
-    result = run_adkg("up", root=project)
+    result = run_adkg("up", "--no-serve", root=project)
     assert result.exit_code == 0, result.output
     assert re.search(r"\b0 would be reformatted", result.output)
     assert re.search(r"\b0 violations", result.output)

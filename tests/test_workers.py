@@ -39,8 +39,7 @@ def test_a_query_past_its_time_limit_is_stopped_and_its_worker_ended(served_stor
     assert not worker.alive
     fresh = Worker()
     try:
-        _, data = answer(fresh, Job(served_store, "ASK {}", choice=FormatChoice()), timeout=10)
-        assert b"true" in b"".join(data)
+        assert b"true" in b"".join(answer(fresh, Job(served_store, "ASK {}", choice=FormatChoice()), timeout=10))
     finally:
         fresh.close()
 
@@ -53,17 +52,16 @@ def test_a_query_that_crashes_the_engine_costs_only_its_worker(served_store: Pat
 
 def test_large_results_arrive_in_chunks_equal_to_oxigraphs_serialization(served_store: Path, worker: Worker) -> None:
     choice = FormatChoice(None, GraphFormat.NTRIPLES)
-    result_format, data = answer(worker, Job(served_store, EVERYTHING, choice=choice), timeout=30)
-    chunks = list(data)
-    assert result_format == GraphFormat.NTRIPLES
+    results = answer(worker, Job(served_store, EVERYTHING, choice=choice), timeout=30)
+    chunks = list(results)
+    assert results.format == GraphFormat.NTRIPLES
     assert len(chunks) > 1
     assert all(len(chunk) >= CHUNK for chunk in chunks[:-1])
     with open_read_only(served_store) as handle:
         expected = io.BytesIO()
         prepare(handle.store, EVERYTHING, choice=choice).write(expected)
     assert sorted(b"".join(chunks).splitlines()) == sorted(expected.getvalue().splitlines())
-    _, again = answer(worker, Job(served_store, "ASK {}"), timeout=10)  # the worker goes on
-    assert b"true" in b"".join(again)
+    assert b"true" in b"".join(answer(worker, Job(served_store, "ASK {}"), timeout=10))  # the worker goes on
 
 
 def test_results_past_the_size_limit_are_refused(served_store: Path, worker: Worker) -> None:

@@ -239,8 +239,7 @@ def query(
     )
     worker = Worker()
     try:
-        _, data = answer(worker, job, timeout=settings.query_timeout)
-        for chunk in data:
+        for chunk in answer(worker, job, timeout=settings.query_timeout):
             sys.stdout.buffer.write(chunk)
         sys.stdout.buffer.flush()
     except QuerySyntaxError as error:
@@ -249,11 +248,37 @@ def query(
         worker.close()
 
 
+def _serve(settings: Settings) -> None:
+    import uvicorn
+
+    from adkg.web.app import create_app
+
+    DataFolder(settings.data_folder).require_current()
+    typer.echo(f"serving the SPARQL endpoint at http://{settings.host}:{settings.port}/sparql (Ctrl-C stops)")
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
 @app.command()
 @_reporting_errors
-def up() -> None:
-    """The main job, as far as it exists: check formatting, lint, report the ontology, then build
-    the store (anchors, SHACL, rules) and report the graph."""
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on (ADKG_HOST, 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on (ADKG_PORT, 8000).")] = None,
+) -> None:
+    """Serve the built store at /sparql (SPARQL 1.1 Protocol); never builds."""
+    settings = get_settings()
+    changes = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
+    _serve(settings.model_copy(update=changes))
+
+
+@app.command()
+@_reporting_errors
+def up(
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="End by serving the store (the default).")
+    ] = True,
+) -> None:
+    """The main job: check formatting, lint, report the ontology, build the store (anchors,
+    SHACL, rules), report the graph, then serve it at /sparql."""
     settings = get_settings()
     passed = _format(settings, [], check=True)
     settings.require(settings.checks_folder, settings.reports_folder)
@@ -266,3 +291,5 @@ def up() -> None:
     if not passed:
         raise typer.Exit(1)
     _build(settings)
+    if serve:
+        _serve(settings)

@@ -41,8 +41,11 @@
     ``NotAcceptableError`` (406)
         No result format asked for fits the query's form; carries the formats that would.
     ``QueryRefusedError`` (403)
-        The query or update asks for what this endpoint does not do: an update on a read-only
-        endpoint, LOAD, a SERVICE call to an endpoint not in ``ADKG_SERVICE_ALLOWLIST``.
+        The request asks for what this endpoint does not do: an update on a read-only endpoint.
+
+        ``ServiceNotAllowedError`` (400)
+            A SERVICE call to an endpoint not in ``ADKG_SERVICE_ALLOWLIST``, refused before any
+            connection: the query is one this endpoint will not run as written.
     ``UnauthorizedError`` (401)
         An update without the bearer token ``ADKG_UPDATE_TOKEN``, or with another one.
     ``QueryTooLargeError`` (413)
@@ -186,6 +189,10 @@ class NotAcceptableError(QueryError):
 
 class QueryRefusedError(QueryError):
     """The endpoint does not do what the query or update asks (update when read-only, LOAD, SERVICE)."""
+
+
+class ServiceNotAllowedError(QueryRefusedError):
+    """A SERVICE names an endpoint not allowed (or none that can be checked)."""
 
 
 class UnauthorizedError(QueryError):

@@ -19,7 +19,13 @@ from typing import Any, BinaryIO, Final, TypeVar
 
 from pyoxigraph import NamedNode, QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat, Store
 
-from adkg.errors import NotAcceptableError, ProtocolError, QueryRefusedError, QuerySyntaxError
+from adkg.errors import (
+    NotAcceptableError,
+    ProtocolError,
+    QueryRefusedError,
+    QuerySyntaxError,
+    ServiceNotAllowedError,
+)
 from adkg.sparql_scan import SparqlScan, scan_sparql
 
 
@@ -114,16 +120,6 @@ _FORMAT_NAMES: Final[dict[str, tuple[ResultFormat | None, GraphFormat | None]]] 
     "rdfxml": (None, GraphFormat.RDFXML),
     "rdf": (None, GraphFormat.RDFXML),
 }
-
-
-def content_type(result_format: Format) -> str:
-    """Return the Content-Type header for ``result_format`` (text types say they are UTF-8).
-
-    >>> content_type(GraphFormat.TURTLE), content_type(ResultFormat.JSON)
-    ('text/turtle; charset=utf-8', 'application/sparql-results+json')
-    """
-    media_type = result_format.media_type
-    return f"{media_type}; charset=utf-8" if media_type.startswith("text/") else media_type
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,16 +264,16 @@ class Policy:
         """Refuse a SERVICE call to an endpoint not allowed, before the query runs.
 
         Raises:
-            QueryRefusedError: a SERVICE names an endpoint not allowed, or none absolutely.
+            ServiceNotAllowedError: a SERVICE names an endpoint not allowed, or none absolutely.
         """
         for endpoint in scan.services:
             if endpoint is None:
-                raise QueryRefusedError(
+                raise ServiceNotAllowedError(
                     "SERVICE must name its endpoint by an absolute IRI (not a variable, a relative IRI"
                     " or an unknown prefix) so that it can be checked against ADKG_SERVICE_ALLOWLIST"
                 )
             if endpoint not in self.service_allowlist:
-                raise QueryRefusedError(
+                raise ServiceNotAllowedError(
                     f"SERVICE <{endpoint}> is not allowed: this endpoint calls only the endpoints in"
                     " ADKG_SERVICE_ALLOWLIST"
                     + (f" ({', '.join(sorted(self.service_allowlist))})" if self.service_allowlist else " (none)")
@@ -327,8 +323,8 @@ def prepare(
     """Parse ``query`` and pick its result format; evaluation happens in :meth:`Answer.write`.
 
     Raises:
-        QueryRefusedError: the text is an update (this is read-only), or calls a SERVICE not
-            allowed.
+        QueryRefusedError: the text is an update (this is read-only).
+        ServiceNotAllowedError: it calls a SERVICE not allowed.
         QuerySyntaxError: the query does not parse; the error says where.
         NotAcceptableError: ``choice`` has no format for the query's form.
     """

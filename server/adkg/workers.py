@@ -23,6 +23,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import threading
 import traceback
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -222,11 +223,32 @@ class Worker:
             self.kill()
 
 
-def answer(worker: Worker, job: Job, *, timeout: float) -> tuple[Format, Iterator[bytes]]:
+@dataclass(slots=True)
+class Results:
+    """A query's answer: its format, its first chunk and the rest (empty when ``complete``)."""
+
+    format: Format
+    first: bytes
+    complete: bool
+    rest: Iterator[bytes]
+
+    def __iter__(self) -> Iterator[bytes]:
+        """Yield every chunk; raises what :meth:`Worker.run` raises after the first one."""
+        yield self.first
+        yield from self.rest
+
+    def close(self) -> None:
+        """Stop reading: a worker still sending is killed."""
+        close = getattr(self.rest, "close", None)
+        if close is not None:
+            close()
+
+
+def answer(worker: Worker, job: Job, *, timeout: float) -> Results:
     """Run ``job`` on ``worker``; return the result format and the serialized results.
 
     Waits for the first chunk, so that every failure before it is raised here; one after it
-    (a time limit reached while streaming) is raised by the iterator.
+    (a time limit reached while streaming) is raised while iterating.
 
     Raises:
         AdkgError: the query's own (syntax, refusal, not acceptable, too large, time limit...).
@@ -238,17 +260,83 @@ def answer(worker: Worker, job: Job, *, timeout: float) -> tuple[Format, Iterato
         raise _raised(first)
     if not isinstance(first, Start):
         raise RuntimeError(f"a query worker answered {first!r} before starting")
-    start = first
 
-    def data() -> Iterator[bytes]:
-        yield start.data
+    def rest() -> Iterator[bytes]:
         for message in messages:
             if isinstance(message, Failed):
                 raise _raised(message)
             yield message.data
 
-    return start.format, data()
+    return Results(first.format, first.data, first.finished, rest())
 
 
 def _raised(failed: Failed) -> Exception:
     return failed.error if failed.error is not None else RuntimeError(f"a query worker failed:\n{failed.detail}")
+
+
+class WorkerPool:
+    """Up to ``size`` worker processes, started when needed and reused while they live.
+
+    ``spare`` idle workers are kept ready, so that a query arriving while others run (even
+    runaway ones) does not wait for a process to start. Thread-safe; :meth:`acquire` blocks
+    while ``size`` queries run.
+    """
+
+    def __init__(self, size: int, *, spare: int = 2) -> None:
+        self._size = size
+        self._spare = min(spare, size)
+        self._idle: list[Worker] = []
+        self._slots = threading.BoundedSemaphore(size)
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def start(self) -> None:
+        """Start the spare workers."""
+        with self._lock:
+            missing = self._spare - len(self._idle)
+        for _ in range(missing):
+            self._put(Worker())
+
+    def acquire(self) -> Worker:
+        """Return a live worker for one job; give it back with :meth:`release`."""
+        self._slots.acquire()
+        try:
+            with self._lock:
+                while self._idle:
+                    worker = self._idle.pop()
+                    if worker.alive:
+                        break
+                else:
+                    worker = None
+                spare_missing = not self._idle
+            if spare_missing:
+                threading.Thread(target=self.start, daemon=True).start()
+            return worker if worker is not None else Worker()
+        except BaseException:
+            self._slots.release()
+            raise
+
+    def release(self, worker: Worker) -> None:
+        """Take back ``worker`` after its job (a dead one is dropped)."""
+        try:
+            if worker.alive:
+                self._put(worker)
+            else:
+                worker.kill()
+        finally:
+            self._slots.release()
+
+    def _put(self, worker: Worker) -> None:
+        with self._lock:
+            if not self._closed and len(self._idle) < self._size:
+                self._idle.append(worker)
+                return
+        worker.close()
+
+    def close(self) -> None:
+        """End every idle worker; workers in use end when released."""
+        with self._lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for worker in idle:
+            worker.close()

@@ -1,0 +1,205 @@
+"""``/sparql``: the SPARQL 1.1 Protocol (query by GET, POST form and POST direct) and ``/health``.
+
+Strict where the protocol is: one ``query`` (or ``update``) per request, a body that is UTF-8, a
+Content-Type the protocol allows; lenient where real clients are: ``format``, ``output`` and
+``results`` parameters (SPARQLWrapper, rdflib) choose the result format like Accept does.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated, Final
+from urllib.parse import parse_qsl
+
+import anyio.to_thread
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response, StreamingResponse
+
+from adkg.errors import ProtocolError, QueryRefusedError, UnsupportedMediaTypeError
+from adkg.query_text import check_size
+from adkg.settings import Settings
+from adkg.sparql import DatasetSpec, Policy, negotiate
+from adkg.store import DataFolder
+from adkg.web.deps import get_pool, get_settings
+from adkg.web.service_description import describe_service
+from adkg.workers import Job, Results, Worker, WorkerPool, answer
+
+router = APIRouter()
+
+FORM: Final = "application/x-www-form-urlencoded"
+QUERY: Final = "application/sparql-query"
+UPDATE: Final = "application/sparql-update"
+#: Parameters that choose a result format besides Accept, in the order they are looked at.
+FORMAT_PARAMETERS: Final = ("format", "output", "results")
+
+
+class Operation(StrEnum):
+    """What a request to /sparql asks for."""
+
+    QUERY = "query"
+    UPDATE = "update"
+    DESCRIPTION = "description"
+
+
+@dataclass(frozen=True, slots=True)
+class SparqlRequest:
+    """A request to /sparql, checked against the protocol."""
+
+    operation: Operation
+    text: str
+    dataset: DatasetSpec
+    format_name: str | None
+
+
+def _decode(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ProtocolError(f"the request body is not UTF-8: byte {error.start} is not valid") from error
+
+
+def _one(parameters: list[tuple[str, str]], name: str) -> str | None:
+    values = [value for key, value in parameters if key == name]
+    if len(values) > 1:
+        raise ProtocolError(f"the parameter {name!r} is given {len(values)} times; give it once")
+    return values[0] if values else None
+
+
+def parse_request(method: str, url_query: str, media_type: str | None, body: bytes) -> SparqlRequest:
+    """Return what a GET or POST to /sparql asks for.
+
+    >>> parse_request("GET", "query=ASK%7B%7D&default-graph-uri=urn:g", None, b"").dataset
+    DatasetSpec(default_graphs=('urn:g',), named_graphs=())
+    >>> parse_request("POST", "", "application/sparql-query", b"ASK {}").text
+    'ASK {}'
+
+    Raises:
+        ProtocolError: a missing or repeated parameter, query with update, a body not UTF-8.
+        UnsupportedMediaTypeError: a POST whose Content-Type is missing or not allowed.
+    """
+    try:
+        parameters = parse_qsl(url_query, keep_blank_values=True, strict_parsing=False, errors="strict")
+    except UnicodeDecodeError as error:
+        raise ProtocolError("the URL's query string is not UTF-8") from error
+    direct: tuple[Operation, str] | None = None
+    if method == "POST":
+        if media_type == FORM:
+            try:
+                parameters += parse_qsl(_decode(body), keep_blank_values=True, errors="strict")
+            except UnicodeDecodeError as error:
+                raise ProtocolError("the form is not UTF-8 once percent-decoded") from error
+        elif media_type == QUERY:
+            direct = (Operation.QUERY, _decode(body))
+        elif media_type == UPDATE:
+            direct = (Operation.UPDATE, _decode(body))
+        else:
+            raise UnsupportedMediaTypeError(
+                f"a POST to /sparql needs Content-Type {FORM}, {QUERY} or {UPDATE}; got {media_type or 'none'}"
+            )
+    query, update = _one(parameters, "query"), _one(parameters, "update")
+    if direct is not None and (query is not None or update is not None):
+        raise ProtocolError(f"a {direct[0].value} sent as the body must not also come as a parameter")
+    if query is not None and update is not None:
+        raise ProtocolError("give either 'query' or 'update', not both")
+    if update is not None and method != "POST":
+        raise ProtocolError("SPARQL Update is accepted only by POST")
+    if direct is not None:
+        operation, text = direct
+    elif query is not None:
+        operation, text = Operation.QUERY, query
+    elif update is not None:
+        operation, text = Operation.UPDATE, update
+    elif method == "GET":
+        operation, text = Operation.DESCRIPTION, ""
+    else:
+        raise ProtocolError("the request has no 'query' (or 'update') parameter")
+    graphs = ("using-graph-uri", "using-named-graph-uri") if operation is Operation.UPDATE else (
+        "default-graph-uri", "named-graph-uri")
+    dataset = DatasetSpec(
+        tuple(value for key, value in parameters if key == graphs[0]),
+        tuple(value for key, value in parameters if key == graphs[1]),
+    )
+    format_name = next(
+        (value for name in FORMAT_PARAMETERS for key, value in parameters if key == name and value), None
+    )
+    return SparqlRequest(operation, text, dataset, format_name)
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+PoolDep = Annotated[WorkerPool, Depends(get_pool)]
+
+
+@router.api_route("/sparql", methods=["GET", "POST"])
+async def sparql(request: Request, settings: SettingsDep, pool: PoolDep) -> Response:
+    """The SPARQL endpoint: queries, the service description, and (refused) updates."""
+    raw_type = request.headers.get("content-type")
+    media_type = raw_type.split(";")[0].strip().lower() if raw_type else None
+    body = await request.body() if request.method == "POST" else b""
+    parsed = parse_request(request.method, request.url.query, media_type, body)
+    accept = request.headers.get("accept")
+    if parsed.operation is Operation.DESCRIPTION:
+        data = DataFolder(settings.data_folder)
+        document, media = describe_service(
+            data.require_current(), endpoint=str(request.url.replace(query="")), accept=accept,
+            format_name=parsed.format_name,
+        )
+        return Response(document, media_type=media, headers={"Vary": "Accept"})
+    check_size(parsed.text, max_bytes=settings.max_query_bytes)
+    if parsed.operation is Operation.UPDATE:
+        raise QueryRefusedError("this endpoint is read-only: SPARQL Update is not accepted here")
+    job = Job(
+        store=DataFolder(settings.data_folder).require_current(),
+        query=parsed.text,
+        dataset=parsed.dataset,
+        choice=negotiate(accept, format_name=parsed.format_name),
+        policy=Policy(service_allowlist=settings.service_allowlist),
+        max_result_bytes=settings.max_result_bytes,
+    )
+    worker = await anyio.to_thread.run_sync(pool.acquire)
+    try:
+        results = await anyio.to_thread.run_sync(lambda: answer(worker, job, timeout=settings.query_timeout))
+    except BaseException:
+        pool.release(worker)
+        raise
+    headers = {"Vary": "Accept", "X-Adkg-Store": job.store.name}
+    if results.complete:
+        pool.release(worker)
+        return Response(results.first, media_type=results.format.media_type, headers=headers)
+    return StreamingResponse(_stream(results, pool, worker), media_type=results.format.media_type, headers=headers)
+
+
+async def _stream(results: Results, pool: WorkerPool, worker: Worker) -> AsyncIterator[bytes]:
+    """Yield the results' chunks as the worker sends them; end or kill the worker after."""
+    try:
+        yield results.first
+        while True:
+            chunk = await anyio.to_thread.run_sync(next, results.rest, None)
+            if chunk is None:
+                return
+            yield chunk
+    finally:
+        results.close()
+        pool.release(worker)
+
+
+@router.get("/health")
+async def health(settings: SettingsDep) -> Response:
+    """Whether the server answers, and which store it serves: its build id and triple count."""
+    data = DataFolder(settings.data_folder)
+    current = data.current()
+    if current is None:
+        return Response(json.dumps({"status": "no store", "store": None}), status_code=503,
+                        media_type="application/json")
+    report = json.loads((current / "build-report.json").read_text(encoding="utf-8"))
+    body = {
+        "status": "ok",
+        "store": current.name,
+        "build_id": current.name,
+        "built_at": report["built_at"],
+        "triples": sum(report["graphs"].values()),
+        "changed_since_build": False,
+    }
+    return Response(json.dumps(body), media_type="application/json")

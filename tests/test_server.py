@@ -1,0 +1,236 @@
+"""``adkg serve`` as a real process on 127.0.0.1: the SPARQL 1.1 Protocol, statuses, formats, limits."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from pyoxigraph import NamedNode, RdfFormat, parse
+
+from adkg.build import build
+from adkg.settings import Settings
+from conftest import PROJECT_ROOT
+
+SOURCE = "https://w3id.org/adkg/graph/source/wikipedia-extract"
+ENTITIES = "https://w3id.org/adkg/graph/entities"
+LABEL = (
+    "SELECT ?label WHERE { <https://w3id.org/adkg/id/unhcr> <http://www.w3.org/2000/01/rdf-schema#label> ?label }"
+)
+RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+SD = "http://www.w3.org/ns/sparql-service-description#"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _serve(root: Path, **env: str) -> Iterator[str]:
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "adkg", "serve", "--port", str(port)],
+        env={**os.environ, "ADKG_PROJECT_ROOT": str(root), **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/health").status_code == 200:
+                break
+        except httpx.TransportError:
+            time.sleep(0.1)
+    else:
+        process.kill()
+        raise RuntimeError(process.stderr.read().decode() if process.stderr else "adkg serve did not start")
+    yield url
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def server(built_project: Path) -> Iterator[str]:
+    """The URL of ``adkg serve`` over the shared build, with a 3 s time limit and 6 workers."""
+    yield from _serve(built_project, ADKG_QUERY_TIMEOUT="3", ADKG_WORKERS="6")
+
+
+def _labels(response: httpx.Response) -> list[str]:
+    assert response.status_code == 200, response.text
+    return [row["label"]["value"] for row in response.json()["results"]["bindings"]]
+
+
+def test_query_by_get_post_form_and_post_direct(server: str) -> None:
+    assert _labels(httpx.get(f"{server}/sparql", params={"query": LABEL})) == ["UNHCR"]
+    assert _labels(httpx.post(f"{server}/sparql", data={"query": LABEL})) == ["UNHCR"]
+    direct = httpx.post(f"{server}/sparql", content=LABEL, headers={"Content-Type": "application/sparql-query"})
+    assert _labels(direct) == ["UNHCR"]
+    assert direct.headers["content-type"] == "application/sparql-results+json"
+
+
+def test_from_and_protocol_graphs(server: str) -> None:
+    from_source = LABEL.replace("WHERE", f"FROM <{SOURCE}> WHERE")
+    assert _labels(httpx.get(f"{server}/sparql", params={"query": from_source})) == []
+    overridden = httpx.get(f"{server}/sparql", params={"query": from_source, "default-graph-uri": ENTITIES})
+    assert _labels(overridden) == ["UNHCR"]
+    named = httpx.get(f"{server}/sparql", params={"query": LABEL, "named-graph-uri": ENTITIES})
+    assert _labels(named) == []
+
+
+@pytest.mark.parametrize(
+    ("query", "accept", "params", "content_type"),
+    [
+        (LABEL, "application/sparql-results+xml", {}, "application/sparql-results+xml"),
+        (LABEL, "text/csv;q=0.9, text/tab-separated-values", {}, "text/tab-separated-values; charset=utf-8"),
+        (LABEL, "text/html,application/xhtml+xml,*/*;q=0.8", {}, "application/sparql-results+json"),
+        (LABEL, None, {"format": "csv"}, "text/csv; charset=utf-8"),
+        (LABEL, None, {"output": "xml", "results": "xml"}, "application/sparql-results+xml"),
+        ("ASK {}", "text/tab-separated-values", {}, "text/tab-separated-values; charset=utf-8"),
+        ("CONSTRUCT WHERE { ?s ?p ?o } LIMIT 3", None, {}, "text/turtle; charset=utf-8"),
+        ("CONSTRUCT WHERE { ?s ?p ?o } LIMIT 3", "application/n-quads", {}, "application/n-quads"),
+        ("CONSTRUCT WHERE { ?s ?p ?o } LIMIT 3", "application/trig", {}, "application/trig"),
+        ("CONSTRUCT WHERE { ?s ?p ?o } LIMIT 3", "application/ld+json", {}, "application/ld+json"),
+        ("DESCRIBE <https://w3id.org/adkg/id/unhcr>", "application/rdf+xml", {}, "application/rdf+xml"),
+        ("DESCRIBE <https://w3id.org/adkg/id/unhcr>", None, {"format": "turtle"}, "text/turtle; charset=utf-8"),
+    ],
+)
+def test_result_formats(server: str, query: str, accept: str | None, params: dict[str, str], content_type: str) -> None:
+    headers = {"Accept": accept} if accept else {}
+    response = httpx.get(f"{server}/sparql", params={"query": query, **params}, headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == content_type
+    if query.startswith(("CONSTRUCT", "DESCRIBE")):
+        rdf_format = RdfFormat.from_media_type(content_type.split(";", maxsplit=1)[0])
+        assert rdf_format is not None
+        assert list(parse(response.content, format=rdf_format))
+
+
+def test_a_large_result_streams(server: str) -> None:
+    with httpx.stream("GET", f"{server}/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"},
+                      headers={"Accept": "application/n-triples"}) as response:
+        assert response.status_code == 200
+        assert "content-length" not in response.headers
+        body = b"".join(response.iter_bytes())
+    health = httpx.get(f"{server}/health").json()
+    assert len(body.splitlines()) == len(set(body.splitlines()))
+    assert 0 < len(body.splitlines()) <= health["triples"]
+
+
+@pytest.mark.parametrize(
+    ("method", "params", "headers", "body", "status", "message"),
+    [
+        ("GET", {"query": "SELECT * WHERE {\n ?s ?p\n}"}, {}, None, 400, "error at 3:"),
+        ("GET", [("query", "ASK {}"), ("query", "ASK {}")], {}, None, 400, "given 2 times"),
+        ("POST", {}, {"Content-Type": "application/sparql-query"}, b"ASK { \xff }", 400, "not UTF-8"),
+        ("POST", {}, {"Content-Type": "application/x-www-form-urlencoded"}, b"x=1", 400, "no 'query'"),
+        ("POST", {}, {"Content-Type": "text/plain"}, b"ASK {}", 415, "needs Content-Type"),
+        ("POST", {}, {}, b"ASK {}", 415, "got none"),
+        ("PUT", {}, {}, b"ASK {}", 405, ""),
+        ("DELETE", {}, {}, None, 405, ""),
+        ("GET", {"query": "CONSTRUCT WHERE { ?s ?p ?o }"}, {"Accept": "text/csv"}, None, 406, "text/turtle"),
+        ("GET", {"query": "ASK {}"}, {"Accept": "image/png"}, None, 406, "application/sparql-results+json"),
+        ("GET", {"query": "ASK {}", "format": "yaml"}, {}, None, 400, "unknown format"),
+        ("GET", {"update": "CLEAR ALL"}, {}, None, 400, "only by POST"),
+        ("POST", {}, {"Content-Type": "application/sparql-update"}, b"CLEAR ALL", 403, "read-only"),
+        ("POST", {}, {"Content-Type": "application/sparql-update"}, b"LOAD <http://example.org/>", 403, "read-only"),
+        ("GET", {"query": "INSERT DATA { <urn:a> <urn:b> <urn:c> }"}, {}, None, 403, "read-only"),
+        ("GET", {"query": "SELECT * { SERVICE <http://127.0.0.1:9/x> { ?s ?p ?o } }"}, {}, None, 400,
+         "ADKG_SERVICE_ALLOWLIST"),
+        ("POST", {}, {"Content-Type": "application/sparql-query"}, b"ASK {" + b" " * 1_000_001 + b"}", 413,
+         "ADKG_MAX_QUERY_BYTES"),
+    ],
+)
+def test_statuses(  # noqa: PLR0917  one parameter per column of the table
+    server: str, method: str, params: object, headers: dict[str, str], body: bytes | None, status: int, message: str
+) -> None:
+    response = httpx.request(method, f"{server}/sparql", params=params, headers=headers, content=body)  # type: ignore[arg-type]
+    assert response.status_code == status, response.text
+    assert message in response.text
+
+
+def test_service_description_negotiated(server: str) -> None:
+    for media_type, rdf_format in [
+        ("text/turtle", RdfFormat.TURTLE),
+        ("application/ld+json", RdfFormat.JSON_LD),
+        ("application/rdf+xml", RdfFormat.RDF_XML),
+    ]:
+        response = httpx.get(f"{server}/sparql", headers={"Accept": media_type})
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith(media_type)
+        triples = list(parse(response.content, format=rdf_format))
+        objects = {t.object for t in triples}
+        assert NamedNode(SD + "Service") in objects
+        assert NamedNode(SD + "UnionDefaultGraph") in objects
+        assert NamedNode(SOURCE) in objects
+        assert any(t.predicate == NamedNode("http://rdfs.org/ns/void#triples") for t in triples)
+
+
+def test_cors(server: str) -> None:
+    preflight = httpx.options(f"{server}/sparql", headers={
+        "Origin": "https://example.org", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type"})
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == "*"
+    assert "POST" in preflight.headers["access-control-allow-methods"]
+    assert "access-control-allow-credentials" not in preflight.headers
+    simple = httpx.get(f"{server}/sparql", params={"query": "ASK {}"}, headers={"Origin": "https://example.org"})
+    assert simple.headers["access-control-allow-origin"] == "*"
+
+
+def test_runaway_queries_time_out_while_lookups_and_health_answer(server: str) -> None:
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as pool:
+        runaways = [pool.submit(httpx.get, f"{server}/sparql", params={"query": RUNAWAY}, timeout=60)
+                    for _ in range(4)]
+        time.sleep(0.5)
+        started = time.monotonic()
+        for _ in range(5):
+            assert httpx.get(f"{server}/health", timeout=10).status_code == 200
+            assert _labels(httpx.get(f"{server}/sparql", params={"query": LABEL}, timeout=10)) == ["UNHCR"]
+        answered_in = time.monotonic() - started
+        statuses = [future.result() for future in runaways]
+    assert [r.status_code for r in statuses] == [503] * 4
+    assert all("time limit of 3 s" in r.text for r in statuses)
+    assert answered_in < 3  # the lookups did not wait for the runaway queries to end
+
+
+def test_a_query_that_crashes_the_engine_costs_only_its_worker(server: str) -> None:
+    deep = "ASK { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }"
+    crashed = httpx.post(f"{server}/sparql", content=deep, headers={"Content-Type": "application/sparql-query"})
+    assert crashed.status_code == 500
+    assert "crashed" in crashed.text
+    assert _labels(httpx.get(f"{server}/sparql", params={"query": LABEL})) == ["UNHCR"]
+
+
+def test_a_new_build_is_picked_up_without_restart(tmp_path: Path) -> None:
+    for folder in ("ontology", "graph", "shapes", "queries", "seeds"):
+        shutil.copytree(PROJECT_ROOT / folder, tmp_path / folder)
+    settings = Settings(project_root=tmp_path)
+    build(settings)
+    serving = _serve(tmp_path)
+    url = next(serving)
+    try:
+        first = httpx.get(f"{url}/health").json()["build_id"]
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            in_flight = pool.submit(
+                httpx.get, f"{url}/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"}, timeout=60)
+            build(settings)
+            assert in_flight.result().status_code == 200
+        second = httpx.get(f"{url}/health").json()
+        assert second["build_id"] != first
+        answered = httpx.get(f"{url}/sparql", params={"query": "ASK {}"})
+        assert answered.headers["x-adkg-store"] == second["build_id"]
+        assert json.loads(answered.text)["boolean"] is True
+    finally:
+        serving.close()
