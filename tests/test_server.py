@@ -234,3 +234,108 @@ def test_a_new_build_is_picked_up_without_restart(tmp_path: Path) -> None:
         assert json.loads(answered.text)["boolean"] is True
     finally:
         serving.close()
+
+
+@pytest.fixture(scope="module")
+def writable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """``adkg serve`` with ADKG_UPDATE_TOKEN over a project of its own, and that project."""
+    root = tmp_path_factory.mktemp("writable")
+    for folder in ("ontology", "graph", "shapes", "queries", "seeds"):
+        shutil.copytree(PROJECT_ROOT / folder, root / folder)
+    build(Settings(project_root=root))
+    for url in _serve(root, ADKG_UPDATE_TOKEN="s3cret", ADKG_QUERY_TIMEOUT="5"):
+        yield url, root
+
+
+def _update(url: str, text: str, token: str | None = "s3cret", **params: str) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return httpx.post(f"{url}/sparql", data={"update": text, **params}, headers=headers)
+
+
+def _ask(url: str, query: str) -> bool:
+    response = httpx.get(f"{url}/sparql", params={"query": query})
+    assert response.status_code == 200, response.text
+    answer: bool = response.json()["boolean"]
+    return answer
+
+
+def test_updates_need_the_token_and_never_load(writable: tuple[str, Path]) -> None:
+    url, _ = writable
+    insert = 'INSERT DATA { GRAPH <urn:test> { <urn:a> <urn:b> "c" } }'
+    missing = _update(url, insert, token=None)
+    assert missing.status_code == 401
+    assert missing.headers["www-authenticate"].startswith("Bearer")
+    assert _update(url, insert, token="wrong").status_code == 401
+    load = _update(url, "LOAD <http://127.0.0.1:9/data.ttl>")
+    assert load.status_code == 403
+    assert "LOAD is never accepted" in load.text
+    assert not _ask(url, "ASK { <urn:a> ?p ?o }")
+
+
+def test_an_accepted_update_changes_the_served_store_not_the_sources(writable: tuple[str, Path]) -> None:
+    url, root = writable
+    sources = {path: path.read_bytes() for path in (root / "graph").rglob("*.ttl")}
+    before = httpx.get(f"{url}/health").json()
+    insert = httpx.post(f"{url}/sparql", content='INSERT DATA { GRAPH <urn:test> { <urn:a> <urn:b> "c" } }',
+                        headers={"Content-Type": "application/sparql-update", "Authorization": "Bearer s3cret"})
+    assert insert.status_code == 204, insert.text
+    assert insert.headers["x-adkg-changed-since-build"] == "true"
+    assert _ask(url, "ASK { GRAPH <urn:test> { <urn:a> <urn:b> \"c\" } }")
+    after = httpx.get(f"{url}/health").json()
+    assert after["changed_since_build"] is True
+    assert after["build_id"] == before["build_id"]
+    assert after["triples"] == before["triples"] + 1
+    query = httpx.get(f"{url}/sparql", params={"query": "ASK {}"})
+    assert query.headers["x-adkg-changed-since-build"] == "true"
+    assert {path: path.read_bytes() for path in (root / "graph").rglob("*.ttl")} == sources
+
+    copy = "INSERT { GRAPH <urn:copy> { ?s ?p ?o } } WHERE { ?s ?p ?o }"
+    moved = _update(url, copy, **{"using-graph-uri": "urn:test"})
+    assert moved.status_code == 204, moved.text
+    assert _ask(url, "ASK { GRAPH <urn:copy> { <urn:a> <urn:b> \"c\" } }")
+    conflict = _update(url, "INSERT { ?s ?p ?o } USING <urn:test> WHERE { ?s ?p ?o }", **{"using-graph-uri": "urn:x"})
+    assert conflict.status_code == 400
+
+    build(Settings(project_root=root))  # the next build replaces the changed store
+    rebuilt = httpx.get(f"{url}/health").json()
+    assert rebuilt["changed_since_build"] is False
+    assert not _ask(url, "ASK { GRAPH <urn:test> { ?s ?p ?o } }")
+
+
+def test_sparqlwrapper_in_every_format_it_asks_for(server: str) -> None:
+    from SPARQLWrapper import CSV, JSON, TURTLE, XML, SPARQLWrapper
+
+    wrapper = SPARQLWrapper(f"{server}/sparql")
+    wrapper.setQuery(LABEL)
+    wrapper.setReturnFormat(JSON)
+    assert wrapper.query().convert()["results"]["bindings"][0]["label"]["value"] == "UNHCR"
+    wrapper.setReturnFormat(XML)
+    assert wrapper.query().convert().getElementsByTagName("literal")[0].firstChild.data == "UNHCR"
+    wrapper.setReturnFormat(CSV)
+    assert wrapper.query().convert().decode().split() == ["label", "UNHCR"]
+    wrapper.setMethod("POST")
+    wrapper.setQuery("CONSTRUCT WHERE { <https://w3id.org/adkg/id/unhcr> ?p ?o }")
+    wrapper.setReturnFormat(TURTLE)
+    turtle = wrapper.query().convert()
+    assert b"UNHCR" in turtle
+    assert list(parse(turtle, format=RdfFormat.TURTLE))
+
+
+def test_rdflib_service_clause_and_sparqlstore(server: str) -> None:
+    from rdflib import Graph, URIRef
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+    local = Graph()
+    rows = local.query(
+        f"SELECT ?label WHERE {{ SERVICE <{server}/sparql> {{ <https://w3id.org/adkg/id/unhcr> "
+        "<http://www.w3.org/2000/01/rdf-schema#label> ?label } }"
+    )
+    assert [str(row[0]) for row in rows] == ["UNHCR"]
+    remote = Graph(store=SPARQLStore(f"{server}/sparql"))
+    assert [str(row[0]) for row in remote.query(LABEL)] == ["UNHCR"]
+    assert remote.query("ASK { ?s ?p ?o }").askAnswer is True
+    labels = list(remote.objects(URIRef("https://w3id.org/adkg/id/unhcr"),
+                                 URIRef("http://www.w3.org/2000/01/rdf-schema#label")))
+    assert [str(label) for label in labels] == ["UNHCR"]
+    described = remote.query("CONSTRUCT WHERE { <https://w3id.org/adkg/id/unhcr> ?p ?o }")
+    assert len(described.graph) > 3  # type: ignore[arg-type]

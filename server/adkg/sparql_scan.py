@@ -62,15 +62,40 @@ def _unescape(iri: str) -> str:
     return _ESCAPE.sub(lambda m: chr(int(m.group(1) or m.group(2), 16)), iri)
 
 
-def _tokens(text: str) -> list[tuple[str, str]]:
-    """Return the significant ``(kind, text)`` tokens of ``text`` (no space, no comments)."""
+def _tokens(text: str) -> list[tuple[str, str, int]]:
+    """Return the significant ``(kind, text, offset)`` tokens of ``text`` (no space, no comments)."""
     tokens = []
     for match in _TOKEN.finditer(text):
         kind = match.lastgroup
         assert kind is not None
         if kind not in ("space", "comment"):
-            tokens.append((kind, match.group()))
+            tokens.append((kind, match.group(), match.start()))
     return tokens
+
+
+def operations_where(update: str) -> list[int]:
+    """Return the offsets of the WHERE keyword of each DELETE/INSERT ... WHERE operation.
+
+    Those are where USING clauses go; INSERT DATA, DELETE DATA and DELETE WHERE take none.
+
+    >>> operations_where("INSERT DATA { <a:b> <a:b> 1 } ; DELETE { ?s ?p 1 } WHERE { ?s ?p 1 }")
+    [51]
+    """
+    tokens = _tokens(update)
+    offsets = []
+    depth, modify = 0, False
+    for index, (kind, value, offset) in enumerate(tokens):
+        if kind == "other" and value in "{}":
+            depth += 1 if value == "{" else -1
+        elif kind == "word" and depth == 0:
+            word = value.upper()
+            following = tokens[index + 1][1].upper() if index + 1 < len(tokens) else ""
+            if word in ("DELETE", "INSERT") and following not in ("DATA", "WHERE"):
+                modify = True
+            elif word == "WHERE" and modify:
+                offsets.append(offset)
+                modify = False
+    return offsets
 
 
 def scan_sparql(text: str) -> SparqlScan:
@@ -83,14 +108,14 @@ def scan_sparql(text: str) -> SparqlScan:
     services: list[str | None] = []
     keywords: set[str] = set()
     operation = None
-    for index, (kind, value) in enumerate(tokens):
+    for index, (kind, value, _) in enumerate(tokens):
         if kind != "word":
             continue
         word = value.upper()
         keywords.add(word)
         if operation is None and word not in ("PREFIX", "BASE"):
             operation = word
-        following = tokens[index + 1 : index + 3]
+        following = [(k, v) for k, v, _ in tokens[index + 1 : index + 3]]
         if word == "PREFIX" and len(following) == 2 and following[0][0] == "pname":
             prefixes[following[0][1][:-1]] = _absolute(following[1])
         elif word == "SERVICE":

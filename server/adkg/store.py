@@ -20,6 +20,7 @@ Nothing here imports rdflib or the build modules.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import re
 import shutil
@@ -27,8 +28,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
-from typing import IO, Final
+from typing import IO, Any, Final
 
 from pyoxigraph import Store
 
@@ -164,6 +166,20 @@ def _unread(store: Path) -> Iterator[bool]:
             yield False
             return
         yield True
+
+
+@lru_cache(maxsize=32)
+def store_report(store: Path) -> dict[str, Any]:
+    """Return the report saved in the store folder ``store`` (it never changes once written).
+
+    Raises:
+        StoreNotFoundError: the folder has no report.
+    """
+    try:
+        report: dict[str, Any] = json.loads((store / REPORT).read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise StoreNotFoundError(f"{store} is not a complete store (it has no {REPORT})") from error
+    return report
 
 
 @dataclass(slots=True)

@@ -25,16 +25,18 @@ import os
 import signal
 import threading
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 from time import monotonic
-from typing import Final
+from typing import Final, TypeVar, cast
 
 from adkg.errors import AdkgError, QueryCrashedError, QueryTimeout, ResultTooLargeError
 from adkg.sparql import DatasetSpec, Format, FormatChoice, Policy, prepare
 from adkg.store import ReadHandle, open_read_only
+
+T = TypeVar("T")
 
 #: Bytes of serialized results a worker gathers before sending them on.
 CHUNK: Final = 64 * 1024
@@ -272,6 +274,50 @@ def answer(worker: Worker, job: Job, *, timeout: float) -> Results:
 
 def _raised(failed: Failed) -> Exception:
     return failed.error if failed.error is not None else RuntimeError(f"a query worker failed:\n{failed.detail}")
+
+
+def _call(connection: Connection, function: Callable[..., object], args: tuple[object, ...]) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        result: tuple[bool, object] = (True, function(*args))
+    except AdkgError as error:
+        result = (False, error)
+    except Exception:
+        result = (False, RuntimeError(f"a worker process failed:\n{traceback.format_exc()}"))
+    connection.send(result)
+
+
+def run_killable(function: Callable[..., T], args: tuple[object, ...], *, timeout: float) -> T:
+    """Return ``function(*args)`` computed in a new worker process, killed at ``timeout`` seconds.
+
+    ``function`` must be importable by name (a module-level function of adkg).
+
+    Raises:
+        QueryTimeout: it ran past ``timeout``; the process was killed.
+        QueryCrashedError: the process died.
+        AdkgError: what ``function`` raised.
+        RuntimeError: ``function`` failed unexpectedly (its traceback in the message).
+    """
+    receiver, sender = _CONTEXT.Pipe(duplex=False)
+    process = _CONTEXT.Process(target=_call, args=(sender, function, args), daemon=True, name="adkg-worker")
+    process.start()
+    sender.close()
+    try:
+        if not receiver.poll(timeout):
+            raise QueryTimeout(timeout)
+        try:
+            ok, value = receiver.recv()
+        except EOFError as error:
+            process.join(timeout=1)
+            raise QueryCrashedError(f"the worker process died (exit status {process.exitcode})") from error
+    finally:
+        if process.is_alive():
+            process.kill()
+        process.join()
+        receiver.close()
+    if not ok:
+        raise value
+    return cast(T, value)
 
 
 class WorkerPool:

@@ -42,7 +42,7 @@ def create_app(settings: Settings) -> FastAPI:
         allow_credentials=False,
         allow_methods=["GET", "POST", "OPTIONS"],
         allow_headers=["*"],
-        expose_headers=["X-Adkg-Store"],
+        expose_headers=["X-Adkg-Store", "X-Adkg-Build", "X-Adkg-Changed-Since-Build"],
         max_age=86400,
     )
     app.add_exception_handler(AdkgError, errors.adkg_error)

@@ -7,10 +7,12 @@ Content-Type the protocol allows; lenient where real clients are: ``format``, ``
 
 from __future__ import annotations
 
+import hmac
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Final
 from urllib.parse import parse_qsl
 
@@ -18,11 +20,12 @@ import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response, StreamingResponse
 
-from adkg.errors import ProtocolError, QueryRefusedError, UnsupportedMediaTypeError
+from adkg.errors import ProtocolError, QueryRefusedError, UnauthorizedError, UnsupportedMediaTypeError
 from adkg.query_text import check_size
 from adkg.settings import Settings
 from adkg.sparql import DatasetSpec, Policy, negotiate
-from adkg.store import DataFolder
+from adkg.store import DataFolder, store_report
+from adkg.updates import update_store
 from adkg.web.deps import get_pool, get_settings
 from adkg.web.service_description import describe_service
 from adkg.workers import Job, Results, Worker, WorkerPool, answer
@@ -148,10 +151,16 @@ async def sparql(request: Request, settings: SettingsDep, pool: PoolDep) -> Resp
         )
         return Response(document, media_type=media, headers={"Vary": "Accept"})
     check_size(parsed.text, max_bytes=settings.max_query_bytes)
+    data = DataFolder(settings.data_folder)
     if parsed.operation is Operation.UPDATE:
-        raise QueryRefusedError("this endpoint is read-only: SPARQL Update is not accepted here")
+        authorize_update(settings, request.headers.get("authorization"))
+        new = await anyio.to_thread.run_sync(lambda: update_store(
+            data, parsed.text, dataset=parsed.dataset, policy=Policy(service_allowlist=settings.service_allowlist),
+            reports_folder=settings.reports_folder, timeout=settings.query_timeout,
+        ))
+        return Response(status_code=204, headers=_store_headers(new))
     job = Job(
-        store=DataFolder(settings.data_folder).require_current(),
+        store=data.require_current(),
         query=parsed.text,
         dataset=parsed.dataset,
         choice=negotiate(accept, format_name=parsed.format_name),
@@ -164,11 +173,39 @@ async def sparql(request: Request, settings: SettingsDep, pool: PoolDep) -> Resp
     except BaseException:
         pool.release(worker)
         raise
-    headers = {"Vary": "Accept", "X-Adkg-Store": job.store.name}
+    headers = {"Vary": "Accept", **_store_headers(job.store)}
     if results.complete:
         pool.release(worker)
         return Response(results.first, media_type=results.format.media_type, headers=headers)
     return StreamingResponse(_stream(results, pool, worker), media_type=results.format.media_type, headers=headers)
+
+
+def authorize_update(settings: Settings, authorization: str | None) -> None:
+    """Let an update through only with the bearer token ``ADKG_UPDATE_TOKEN``.
+
+    Raises:
+        QueryRefusedError: no token is set: the endpoint is read-only.
+        UnauthorizedError: the request has no token, or another one.
+    """
+    if settings.update_token is None:
+        raise QueryRefusedError(
+            "this endpoint is read-only: SPARQL Update is accepted only when the server is started with"
+            " ADKG_UPDATE_TOKEN"
+        )
+    scheme, _, token = (authorization or "").partition(" ")
+    expected = settings.update_token.get_secret_value().encode()
+    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected):
+        raise UnauthorizedError("SPARQL Update needs the header Authorization: Bearer <ADKG_UPDATE_TOKEN>")
+
+
+def _store_headers(store: Path) -> dict[str, str]:
+    """Which store answered, and whether an update changed it since its build."""
+    report = store_report(store)
+    return {
+        "X-Adkg-Store": store.name,
+        "X-Adkg-Build": report.get("build_id", store.name),
+        "X-Adkg-Changed-Since-Build": "true" if report.get("changed_since_build") else "false",
+    }
 
 
 async def _stream(results: Results, pool: WorkerPool, worker: Worker) -> AsyncIterator[bytes]:
@@ -187,19 +224,20 @@ async def _stream(results: Results, pool: WorkerPool, worker: Worker) -> AsyncIt
 
 @router.get("/health")
 async def health(settings: SettingsDep) -> Response:
-    """Whether the server answers, and which store it serves: its build id and triple count."""
-    data = DataFolder(settings.data_folder)
-    current = data.current()
+    """Whether the server answers, and which store it serves: build id, triples, changes."""
+    current = DataFolder(settings.data_folder).current()
     if current is None:
-        return Response(json.dumps({"status": "no store", "store": None}), status_code=503,
-                        media_type="application/json")
-    report = json.loads((current / "build-report.json").read_text(encoding="utf-8"))
+        body: dict[str, object] = {"status": "no store", "store": None}
+        return Response(json.dumps(body), status_code=503, media_type="application/json")
+    report = store_report(current)
     body = {
         "status": "ok",
         "store": current.name,
-        "build_id": current.name,
+        "build_id": report.get("build_id", current.name),
         "built_at": report["built_at"],
         "triples": sum(report["graphs"].values()),
-        "changed_since_build": False,
+        "changed_since_build": bool(report.get("changed_since_build")),
+        "updates": report.get("updates", 0),
+        "read_only": settings.update_token is None,
     }
     return Response(json.dumps(body), media_type="application/json")
