@@ -71,7 +71,8 @@ def test_results_past_the_size_limit_are_refused(served_store: Path, worker: Wor
 
 def test_the_serving_path_imports_no_rdflib() -> None:
     code = (
-        "import sys, adkg.workers, adkg.store, adkg.sparql, adkg.sources, adkg.vocab, adkg.settings\n"
+        "import sys, adkg.workers, adkg.store, adkg.sparql, adkg.sources, adkg.vocab, adkg.settings, adkg.updates\n"
+        "import adkg.web.__main__\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in {'rdflib', 'pyshacl', 'adkg'}))"
     )
     modules = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

@@ -6,6 +6,7 @@ Exit status: 0 when all is well, 1 when a check fails (a file not canonical, a l
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -239,7 +240,7 @@ def query(
     )
     worker = Worker()
     try:
-        for chunk in answer(worker, job, timeout=settings.query_timeout):
+        for chunk in answer(worker, job, timeout=settings.time_limit(sparql)):
             sys.stdout.buffer.write(chunk)
         sys.stdout.buffer.flush()
     except QuerySyntaxError as error:
@@ -248,14 +249,14 @@ def query(
         worker.close()
 
 
-def _serve(settings: Settings) -> None:
-    import uvicorn
-
-    from adkg.web.app import create_app
-
-    DataFolder(settings.data_folder).require_current()
-    typer.echo(f"serving the SPARQL endpoint at http://{settings.host}:{settings.port}/sparql (Ctrl-C stops)")
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+def _serve(*, host: str | None = None, port: int | None = None) -> None:
+    """Replace this process with ``python -m adkg.web``, which holds only the serving path."""
+    arguments = [sys.executable, "-m", "adkg.web"]
+    arguments += ["--host", host] if host is not None else []
+    arguments += ["--port", str(port)] if port is not None else []
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, arguments)
 
 
 @app.command()
@@ -265,9 +266,8 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port to listen on (ADKG_PORT, 8000).")] = None,
 ) -> None:
     """Serve the built store at /sparql (SPARQL 1.1 Protocol); never builds."""
-    settings = get_settings()
-    changes = {k: v for k, v in {"host": host, "port": port}.items() if v is not None}
-    _serve(settings.model_copy(update=changes))
+    DataFolder(get_settings().data_folder).require_current()
+    _serve(host=host, port=port)
 
 
 @app.command()
@@ -292,4 +292,4 @@ def up(
         raise typer.Exit(1)
     _build(settings)
     if serve:
-        _serve(settings)
+        _serve()

@@ -11,6 +11,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from adkg.errors import LayoutError
+from adkg.sparql_scan import scan_sparql
 
 
 class Settings(BaseSettings):
@@ -34,6 +35,9 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=0, le=65535)
     #: Seconds a query may run (in the server and in ``adkg query``) before it is stopped.
     query_timeout: float = Field(default=30.0, gt=0)
+    #: Seconds a query or update that calls SERVICE may run (pyoxigraph sets no time limit per
+    #: SERVICE call, so this bounds the whole query); the lower of the two limits applies.
+    service_timeout: float = Field(default=10.0, gt=0)
     #: How many queries may run at once, each in a worker process of its own.
     workers: int = Field(default=8, ge=1)
     #: The SERVICE endpoints queries may call, as exact IRIs separated by spaces or commas.
@@ -44,6 +48,15 @@ class Settings(BaseSettings):
     max_query_bytes: int = Field(default=1_000_000, ge=1)
     #: The largest serialized result served, in bytes.
     max_result_bytes: int = Field(default=1_000_000_000, ge=1)
+
+    def time_limit(self, text: str) -> float:
+        """Return the seconds the query or update ``text`` may run.
+
+        >>> settings = Settings(query_timeout=30, service_timeout=5)
+        >>> settings.time_limit("ASK {}"), settings.time_limit("ASK { SERVICE <http://a.org/s> {} }")
+        (30.0, 5.0)
+        """
+        return min(self.query_timeout, self.service_timeout) if scan_sparql(text).services else self.query_timeout
 
     @field_validator("service_allowlist", mode="before")
     @classmethod

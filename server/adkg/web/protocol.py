@@ -156,7 +156,7 @@ async def sparql(request: Request, settings: SettingsDep, pool: PoolDep) -> Resp
         authorize_update(settings, request.headers.get("authorization"))
         new = await anyio.to_thread.run_sync(lambda: update_store(
             data, parsed.text, dataset=parsed.dataset, policy=Policy(service_allowlist=settings.service_allowlist),
-            reports_folder=settings.reports_folder, timeout=settings.query_timeout,
+            reports_folder=settings.reports_folder, timeout=settings.time_limit(parsed.text),
         ))
         return Response(status_code=204, headers=_store_headers(new))
     job = Job(
@@ -169,7 +169,7 @@ async def sparql(request: Request, settings: SettingsDep, pool: PoolDep) -> Resp
     )
     worker = await anyio.to_thread.run_sync(pool.acquire)
     try:
-        results = await anyio.to_thread.run_sync(lambda: answer(worker, job, timeout=settings.query_timeout))
+        results = await anyio.to_thread.run_sync(lambda: answer(worker, job, timeout=settings.time_limit(job.query)))
     except BaseException:
         pool.release(worker)
         raise
