@@ -205,6 +205,18 @@ def test_runaway_queries_time_out_while_lookups_and_health_answer(server: str) -
     assert answered_in < 3  # the lookups did not wait for the runaway queries to end
 
 
+def test_a_time_limit_reached_while_streaming_cuts_the_response_short(server: str) -> None:
+    """The status is sent with the first chunk; after it, a stopped query must not look complete."""
+    endless = "CONSTRUCT { ?a ?b ?c } WHERE { ?a ?b ?c . ?d ?e ?f }"
+    with httpx.stream("GET", f"{server}/sparql", params={"query": endless},
+                      headers={"Accept": "application/n-triples"}, timeout=60) as response:
+        assert response.status_code == 200
+        with pytest.raises(httpx.RemoteProtocolError):
+            for _ in response.iter_bytes():
+                pass
+    assert _labels(httpx.get(f"{server}/sparql", params={"query": LABEL})) == ["UNHCR"]
+
+
 def test_a_query_that_crashes_the_engine_costs_only_its_worker(server: str) -> None:
     deep = "ASK { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }"
     crashed = httpx.post(f"{server}/sparql", content=deep, headers={"Content-Type": "application/sparql-query"})

@@ -16,7 +16,7 @@ import pytest
 from adkg.errors import QueryCrashedError, QueryTimeout, ResultTooLargeError
 from adkg.sparql import FormatChoice, GraphFormat, prepare
 from adkg.store import open_read_only
-from adkg.workers import CHUNK, Job, Worker, answer
+from adkg.workers import CHUNK, Job, Worker, WorkerPool, answer
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 #: pyoxigraph 0.5.13's parser overflows its stack on an expression nested this deep.
@@ -122,3 +122,25 @@ def test_adkg_query_stops_on_ctrl_c_and_ends_its_worker(built_project: Path) -> 
     while {pid for pid in helpers if Path(f"/proc/{pid}").exists()} and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not {pid for pid in helpers if Path(f"/proc/{pid}").exists()}
+
+
+def test_the_pool_prefers_a_warm_worker_and_ends_idle_ones_on_an_old_store(
+    served_store: Path, tmp_path: Path
+) -> None:
+    pool = WorkerPool(4, spare=1)
+    try:
+        first = pool.acquire(served_store)
+        assert b"true" in b"".join(answer(first, Job(served_store, "ASK {}"), timeout=30))
+        pool.release(first)
+        assert pool.acquire(served_store) is first
+        pool.release(first)
+        newer = tmp_path / "newer-store"
+        other = pool.acquire(newer)
+        assert other is not first
+        deadline = time.monotonic() + 10
+        while first.alive and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not first.alive  # it held the old store open; ended so the store can be pruned
+        pool.release(other)
+    finally:
+        pool.close()

@@ -164,6 +164,8 @@ class Worker:
     """One worker process, and the parent's end of its pipe."""
 
     def __init__(self) -> None:
+        #: The store of the last job, which the process holds open (None before the first).
+        self.store: Path | None = None
         self._connection, child = _CONTEXT.Pipe()
         self._process = _CONTEXT.Process(target=_serve, args=(child,), daemon=True, name="adkg-query-worker")
         self._process.start()
@@ -191,6 +193,7 @@ class Worker:
         """
         deadline = monotonic() + timeout
         finished = False
+        self.store = job.store
         try:
             self._connection.send(job)
             while not finished:
@@ -343,24 +346,33 @@ class WorkerPool:
         for _ in range(missing):
             self._put(Worker())
 
-    def acquire(self) -> Worker:
-        """Return a live worker for one job; give it back with :meth:`release`."""
+    def acquire(self, store: Path | None = None) -> Worker:
+        """Return a live worker for one job on ``store``; give it back with :meth:`release`.
+
+        One that already holds ``store`` open is preferred. Idle workers holding another store
+        (the one before a build or update was swapped in) are ended, so that store can go.
+        """
         self._slots.acquire()
         try:
             with self._lock:
-                while self._idle:
-                    worker = self._idle.pop()
-                    if worker.alive:
-                        break
-                else:
-                    worker = None
-                spare_missing = not self._idle
-            if spare_missing:
-                threading.Thread(target=self.start, daemon=True).start()
+                keep = [w for w in self._idle if w.alive and (store is None or w.store in (None, store))]
+                ending = [w for w in self._idle if w not in keep]
+                warm = [w for w in keep if w.store == store]
+                candidates = warm or keep
+                worker = candidates[-1] if candidates else None
+                self._idle = [w for w in keep if w is not worker]
+                refill = len(self._idle) < self._spare
+            if refill or ending:
+                threading.Thread(target=self._refill, args=(ending,), daemon=True).start()
             return worker if worker is not None else Worker()
         except BaseException:
             self._slots.release()
             raise
+
+    def _refill(self, ending: list[Worker]) -> None:
+        for worker in ending:
+            worker.close()
+        self.start()
 
     def release(self, worker: Worker) -> None:
         """Take back ``worker`` after its job (a dead one is dropped)."""

@@ -167,7 +167,7 @@ async def sparql(request: Request, settings: SettingsDep, pool: PoolDep) -> Resp
         policy=Policy(service_allowlist=settings.service_allowlist),
         max_result_bytes=settings.max_result_bytes,
     )
-    worker = await anyio.to_thread.run_sync(pool.acquire)
+    worker = await anyio.to_thread.run_sync(pool.acquire, job.store)
     try:
         results = await anyio.to_thread.run_sync(lambda: answer(worker, job, timeout=settings.time_limit(job.query)))
     except BaseException:
