@@ -297,7 +297,7 @@ def _wait_ready(process: subprocess.Popen[bytes], port: int, endpoint: str, log:
             try:
                 probe()
                 return
-            except (OSError, http.client.HTTPException, RuntimeError):
+            except (OSError, http.client.HTTPException):  # not listening yet; an HTTP error status raises
                 time.sleep(0.1)
     finally:
         probe.close()
@@ -349,7 +349,7 @@ def serve_oxigraph(dataset: Dataset, log: Path, timeout: float) -> AbstractConte
 def serve_rdflib(dataset: Dataset, log: Path, timeout: float) -> AbstractContextManager[Target]:
     port = _free_port()
     argv = [str(VENV / "bin" / "rdflib-endpoint"), "serve", str(dataset.nquads), "--host", HOST, "--port", str(port)]
-    return _server(argv, "/sparql", port, log, timeout=timeout)
+    return _server(argv, "/", port, log, timeout=timeout)
 
 
 @contextmanager
@@ -683,6 +683,7 @@ def parse_arguments() -> argparse.Namespace:
 
 def main() -> None:
     arguments = parse_arguments()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so that the servers are ended on the way out
     started = time.perf_counter()
     ensure_comparators()
     run = Run()

@@ -23,12 +23,17 @@ def project_root() -> Path:
     return PROJECT_ROOT
 
 
+def copy_project(destination: Path) -> Path:
+    """Copy the project's sources (ontology, graph, shapes, queries, seeds) into ``destination``."""
+    for folder in ("ontology", "graph", "shapes", "queries", "seeds"):
+        shutil.copytree(PROJECT_ROOT / folder, destination / folder)
+    return destination
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A copy of the project's sources that a test may build in or break."""
-    for folder in ("ontology", "graph", "shapes", "queries", "seeds"):
-        shutil.copytree(PROJECT_ROOT / folder, tmp_path / folder)
-    return tmp_path
+    return copy_project(tmp_path)
 
 
 @pytest.fixture
@@ -51,9 +56,7 @@ def built_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from adkg.build import build
     from adkg.settings import Settings
 
-    root = tmp_path_factory.mktemp("built")
-    for folder in ("ontology", "graph", "shapes", "queries", "seeds"):
-        shutil.copytree(PROJECT_ROOT / folder, root / folder)
+    root = copy_project(tmp_path_factory.mktemp("built"))
     build(Settings(project_root=root))
     return root
 

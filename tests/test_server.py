@@ -4,11 +4,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import json
-import os
-import shutil
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +14,8 @@ from pyoxigraph import NamedNode, RdfFormat, parse
 
 from adkg.build import build
 from adkg.settings import Settings
-from conftest import PROJECT_ROOT
+from conftest import copy_project
+from servers import adkg_serve
 
 SOURCE = "https://w3id.org/adkg/graph/source/wikipedia-extract"
 ENTITIES = "https://w3id.org/adkg/graph/entities"
@@ -30,41 +26,12 @@ RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 SD = "http://www.w3.org/ns/sparql-service-description#"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-def _serve(root: Path, **env: str) -> Iterator[str]:
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "adkg", "serve", "--port", str(port)],
-        env={**os.environ, "ADKG_PROJECT_ROOT": str(root), **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/health").status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        raise RuntimeError(process.stderr.read().decode() if process.stderr else "adkg serve did not start")
-    yield url
-    process.terminate()
-    process.wait(timeout=20)
-
-
 @pytest.fixture(scope="module")
-def server(built_project: Path) -> Iterator[str]:
+def server(built_project: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The URL of ``adkg serve`` over the shared build, with a 3 s time limit and 6 workers."""
-    yield from _serve(built_project, ADKG_QUERY_TIMEOUT="3", ADKG_WORKERS="6")
+    log = tmp_path_factory.mktemp("server") / "serve.log"
+    with adkg_serve(built_project, log=log, ADKG_QUERY_TIMEOUT="3", ADKG_WORKERS="6") as url:
+        yield url
 
 
 def _labels(response: httpx.Response) -> list[str]:
@@ -225,14 +192,10 @@ def test_a_query_that_crashes_the_engine_costs_only_its_worker(server: str) -> N
     assert _labels(httpx.get(f"{server}/sparql", params={"query": LABEL})) == ["UNHCR"]
 
 
-def test_a_new_build_is_picked_up_without_restart(tmp_path: Path) -> None:
-    for folder in ("ontology", "graph", "shapes", "queries", "seeds"):
-        shutil.copytree(PROJECT_ROOT / folder, tmp_path / folder)
-    settings = Settings(project_root=tmp_path)
+def test_a_new_build_is_picked_up_without_restart(project: Path) -> None:
+    settings = Settings(project_root=project)
     build(settings)
-    serving = _serve(tmp_path)
-    url = next(serving)
-    try:
+    with adkg_serve(project, log=project / "serve.log") as url:
         first = httpx.get(f"{url}/health").json()["build_id"]
         with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
             in_flight = pool.submit(
@@ -244,18 +207,14 @@ def test_a_new_build_is_picked_up_without_restart(tmp_path: Path) -> None:
         answered = httpx.get(f"{url}/sparql", params={"query": "ASK {}"})
         assert answered.headers["x-adkg-store"] == second["build_id"]
         assert json.loads(answered.text)["boolean"] is True
-    finally:
-        serving.close()
 
 
 @pytest.fixture(scope="module")
 def writable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """``adkg serve`` with ADKG_UPDATE_TOKEN over a project of its own, and that project."""
-    root = tmp_path_factory.mktemp("writable")
-    for folder in ("ontology", "graph", "shapes", "queries", "seeds"):
-        shutil.copytree(PROJECT_ROOT / folder, root / folder)
+    root = copy_project(tmp_path_factory.mktemp("writable"))
     build(Settings(project_root=root))
-    for url in _serve(root, ADKG_UPDATE_TOKEN="s3cret", ADKG_QUERY_TIMEOUT="5"):
+    with adkg_serve(root, log=root / "serve.log", ADKG_UPDATE_TOKEN="s3cret", ADKG_QUERY_TIMEOUT="5") as url:
         yield url, root
 
 

@@ -30,13 +30,8 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -55,6 +50,7 @@ from rdflib.term import Node
 
 from adkg.store import REPORT, DataFolder
 from conftest import DATA, PROJECT_ROOT
+from servers import adkg_serve
 
 SUITE: Final = DATA / "w3c" / "sparql11-protocol"
 MANIFEST: Final = SUITE / "manifest.ttl"
@@ -99,18 +95,7 @@ STATUS_CLASS: Final = re.compile(r"StatusCode([1-5])xx")
 
 #: Tests that fail because of a gap in the server, by local name, with why; each is an expected
 #: failure (strict: it must fail, so that fixing the server means removing it from here).
-SERVER_GAPS: Final[dict[str, str]] = {
-    "query_content_type_construct": (
-        "adkg gives queries no base IRI (adkg.sparql.prepare calls Store.query without base_iri), so the"
-        " relative IRIs of 'CONSTRUCT { <s> <p> 1 } WHERE {}' are a syntax error: 400 'error at 1:16:"
-        " expected one of IRI parsing failed, WHERE' instead of 2xx with RDF"
-    ),
-    "update_base_uri": (
-        "adkg gives updates no base IRI (adkg.updates._apply calls Store.update without base_iri), so"
-        " the relative IRI <test> in INSERT DATA is a syntax error: 400 'error at 2:116: expected IRI"
-        " parsing failed' instead of 2xx (the protocol lets the service define the base, e.g. the endpoint)"
-    ),
-}
+SERVER_GAPS: Final[dict[str, str]] = {}
 #: Why the tests that need an update to succeed fail on a read-only endpoint.
 READ_ONLY: Final = "a read-only endpoint (no ADKG_UPDATE_TOKEN) refuses every update with 403, by design"
 
@@ -356,49 +341,17 @@ class Endpoint:
     log: Path
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 def _serve(root: Path, token: str | None) -> Iterator[Endpoint]:
     """Start ``adkg serve`` over a project at ``root`` with an empty store; stop it after."""
     shutil.copytree(PROJECT_ROOT / "queries", root / "queries")  # updates count graphs with its reports
     data = DataFolder(root / "data")
     install_dataset(data, [])
-    port = _free_port()
-    env = {**os.environ, "ADKG_PROJECT_ROOT": str(root), "ADKG_DATA_DIR": str(data.path), "ADKG_WORKERS": "2"}
-    env.pop("ADKG_UPDATE_TOKEN", None)
+    env = {"ADKG_DATA_DIR": str(data.path), "ADKG_WORKERS": "2"}
     if token is not None:
         env["ADKG_UPDATE_TOKEN"] = token
     log = root / "serve.log"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "adkg", "serve", "--port", str(port)],
-            env=env, stdout=output, stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/health").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"adkg serve did not start:\n{log.read_text(errors='replace')}")
-            time.sleep(0.1)
+    with adkg_serve(root, log=log, **env) as url:
         yield Endpoint(url, data, token, log)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @pytest.fixture(scope="module")

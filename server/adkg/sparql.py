@@ -319,8 +319,12 @@ def prepare(
     dataset: DatasetSpec = DatasetSpec(),
     choice: FormatChoice = FormatChoice(),
     policy: Policy = Policy(),
+    base_iri: str | None = None,
 ) -> Answer:
     """Parse ``query`` and pick its result format; evaluation happens in :meth:`Answer.write`.
+
+    Relative IRIs in the query resolve against ``base_iri`` (the endpoint's address, as the
+    protocol allows), unless the query says BASE.
 
     Raises:
         QueryRefusedError: the text is an update (this is read-only).
@@ -333,7 +337,7 @@ def prepare(
         raise QueryRefusedError("this is a SPARQL update, and queries here are read-only")
     policy.check(scan)
     try:
-        results = store.query(query, **_dataset_options(dataset, scan))
+        results = store.query(query, base_iri=base_iri, **_dataset_options(dataset, scan))
     except SyntaxError as error:
         raise QuerySyntaxError(str(error)) from error
     if isinstance(results, QuerySolutions | QueryBoolean):

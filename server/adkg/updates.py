@@ -65,11 +65,11 @@ def check_update(update: str, *, dataset: DatasetSpec, policy: Policy) -> str:
     return with_using(update, dataset) if dataset else update
 
 
-def _apply(store_path: str, update: str, reports_folder: str) -> dict[str, int]:
+def _apply(store_path: str, update: str, base_iri: str | None, reports_folder: str) -> dict[str, int]:
     """Apply ``update`` to the store at ``store_path``; return its triples per named graph."""
     store = Store(store_path)
     try:
-        store.update(update)
+        store.update(update, base_iri=base_iri)
     except SyntaxError as error:
         raise QuerySyntaxError(str(error)) from error
     store.flush()
@@ -77,9 +77,18 @@ def _apply(store_path: str, update: str, reports_folder: str) -> dict[str, int]:
 
 
 def update_store(
-    data: DataFolder, update: str, *, dataset: DatasetSpec, policy: Policy, reports_folder: Path, timeout: float
+    data: DataFolder,
+    update: str,
+    *,
+    dataset: DatasetSpec,
+    policy: Policy,
+    reports_folder: Path,
+    timeout: float,
+    base_iri: str | None = None,
 ) -> Path:
     """Apply ``update`` to a copy of the served store and swap the copy in; return its folder.
+
+    Relative IRIs in the update resolve against ``base_iri`` unless it says BASE.
 
     Raises:
         QueryRefusedError, ServiceNotAllowedError, ProtocolError: see :func:`check_update`.
@@ -94,7 +103,7 @@ def update_store(
         new = data.new_store_path()
         try:
             Store.read_only(str(current)).backup(str(new))
-            graphs = run_killable(_apply, (str(new), text, str(reports_folder)), timeout=timeout)
+            graphs = run_killable(_apply, (str(new), text, base_iri, str(reports_folder)), timeout=timeout)
             report = json.loads((current / REPORT).read_text(encoding="utf-8"))
             report.update(
                 store=str(new),

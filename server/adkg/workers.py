@@ -55,6 +55,8 @@ class Job:
     choice: FormatChoice = field(default_factory=FormatChoice)
     policy: Policy = field(default_factory=Policy)
     max_result_bytes: int | None = None
+    #: The IRI relative IRIs in the query resolve against (the endpoint's address).
+    base_iri: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +125,9 @@ class _ChunkWriter:
 def _answer(connection: Connection, handle: ReadHandle, job: Job) -> None:
     writer: _ChunkWriter | None = None
     try:
-        answer = prepare(handle.store, job.query, dataset=job.dataset, choice=job.choice, policy=job.policy)
+        answer = prepare(
+            handle.store, job.query, dataset=job.dataset, choice=job.choice, policy=job.policy, base_iri=job.base_iri
+        )
         writer = _ChunkWriter(connection, answer.format, job.max_result_bytes)
         answer.write(writer)  # type: ignore[arg-type]  # pyoxigraph needs only write()
         writer.finish()

@@ -137,26 +137,26 @@ PoolDep = Annotated[WorkerPool, Depends(get_pool)]
 
 @router.api_route("/sparql", methods=["GET", "POST"])
 async def sparql(request: Request, settings: SettingsDep, pool: PoolDep) -> Response:
-    """The SPARQL endpoint: queries, the service description, and (refused) updates."""
+    """The SPARQL endpoint: queries, the service description, and updates (with the token)."""
     raw_type = request.headers.get("content-type")
     media_type = raw_type.split(";")[0].strip().lower() if raw_type else None
     body = await request.body() if request.method == "POST" else b""
     parsed = parse_request(request.method, request.url.query, media_type, body)
     accept = request.headers.get("accept")
+    data = DataFolder(settings.data_folder)
+    endpoint = str(request.url.replace(query=""))
     if parsed.operation is Operation.DESCRIPTION:
-        data = DataFolder(settings.data_folder)
         document, media = describe_service(
-            data.require_current(), endpoint=str(request.url.replace(query="")), accept=accept,
-            format_name=parsed.format_name,
+            data.require_current(), endpoint=endpoint, accept=accept, format_name=parsed.format_name,
+            federation=bool(settings.service_allowlist),
         )
         return Response(document, media_type=media, headers={"Vary": "Accept"})
     check_size(parsed.text, max_bytes=settings.max_query_bytes)
-    data = DataFolder(settings.data_folder)
     if parsed.operation is Operation.UPDATE:
         authorize_update(settings, request.headers.get("authorization"))
         new = await anyio.to_thread.run_sync(lambda: update_store(
             data, parsed.text, dataset=parsed.dataset, policy=Policy(service_allowlist=settings.service_allowlist),
-            reports_folder=settings.reports_folder, timeout=settings.time_limit(parsed.text),
+            reports_folder=settings.reports_folder, timeout=settings.time_limit(parsed.text), base_iri=endpoint,
         ))
         return Response(status_code=204, headers=_store_headers(new))
     job = Job(
@@ -166,6 +166,7 @@ async def sparql(request: Request, settings: SettingsDep, pool: PoolDep) -> Resp
         choice=negotiate(accept, format_name=parsed.format_name),
         policy=Policy(service_allowlist=settings.service_allowlist),
         max_result_bytes=settings.max_result_bytes,
+        base_iri=endpoint,
     )
     worker = await anyio.to_thread.run_sync(pool.acquire, job.store)
     try:

@@ -1,0 +1,59 @@
+"""Running ``adkg serve`` as a real process on 127.0.0.1 for the tests that talk HTTP to it."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    """Return a TCP port of 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def adkg_serve(root: Path, *, log: Path, **env: str) -> Iterator[str]:
+    """Run ``adkg serve`` over the project at ``root`` with ``env`` added to the environment
+    (``ADKG_UPDATE_TOKEN`` only if given); yield its base URL once /health answers, stop it after.
+
+    Its output goes to ``log``, shown if it does not start within 30 s.
+    """
+    port = free_port()
+    environment = {k: v for k, v in os.environ.items() if k != "ADKG_UPDATE_TOKEN"}
+    environment.update(ADKG_PROJECT_ROOT=str(root), **env)
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "adkg", "serve", "--port", str(port)],
+            env=environment, stdout=output, stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{url}/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"adkg serve did not start:\n{log.read_text(errors='replace')}")
+            time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
