@@ -140,6 +140,8 @@ def test_service_description_negotiated(server: str) -> None:
         objects = {t.object for t in triples}
         assert NamedNode(SD + "Service") in objects
         assert NamedNode(SD + "UnionDefaultGraph") in objects
+        assert NamedNode(SD + "SPARQL11Query") in objects
+        assert NamedNode(SD + "SPARQL11Update") not in objects  # read-only
         assert NamedNode(SOURCE) in objects
         assert any(t.predicate == NamedNode("http://rdfs.org/ns/void#triples") for t in triples)
 
@@ -245,6 +247,8 @@ def test_updates_need_the_token_and_never_load(writable: tuple[str, Path]) -> No
 
 def test_an_accepted_update_changes_the_served_store_not_the_sources(writable: tuple[str, Path]) -> None:
     url, root = writable
+    description = httpx.get(f"{url}/sparql", headers={"Accept": "application/n-triples"})
+    assert f"<{SD}SPARQL11Update>" in description.text
     sources = {path: path.read_bytes() for path in (root / "graph").rglob("*.ttl")}
     before = httpx.get(f"{url}/health").json()
     insert = httpx.post(f"{url}/sparql", content='INSERT DATA { GRAPH <urn:test> { <urn:a> <urn:b> "c" } }',

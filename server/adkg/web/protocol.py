@@ -148,7 +148,7 @@ async def sparql(request: Request, settings: SettingsDep, pool: PoolDep) -> Resp
     if parsed.operation is Operation.DESCRIPTION:
         document, media = describe_service(
             data.require_current(), endpoint=endpoint, accept=accept, format_name=parsed.format_name,
-            federation=bool(settings.service_allowlist),
+            federation=bool(settings.service_allowlist), updates=settings.update_token is not None,
         )
         return Response(document, media_type=media, headers={"Vary": "Accept"})
     check_size(parsed.text, max_bytes=settings.max_query_bytes)

@@ -32,8 +32,12 @@ def _sd(name: str) -> NamedNode:
     return NamedNode(SD + name)
 
 
-def service_triples(store: Path, *, endpoint: str, federation: bool) -> list[Triple]:
-    """Return the description of the endpoint at ``endpoint`` serving the store folder ``store``."""
+def service_triples(store: Path, *, endpoint: str, federation: bool, updates: bool) -> list[Triple]:
+    """Return the description of the endpoint at ``endpoint`` serving the store folder ``store``.
+
+    ``federation`` says SERVICE calls are allowed (to some endpoints); ``updates`` that SPARQL
+    Update is accepted (with the token).
+    """
     report = json.loads((store / REPORT).read_text(encoding="utf-8"))
     service, dataset, default = NamedNode(endpoint), BlankNode(), BlankNode()
     triples = [
@@ -51,6 +55,8 @@ def service_triples(store: Path, *, endpoint: str, federation: bool) -> list[Tri
     ]
     if federation:
         triples.append(Triple(service, _sd("feature"), _sd("BasicFederatedQuery")))
+    if updates:
+        triples.append(Triple(service, _sd("supportedLanguage"), _sd("SPARQL11Update")))
     for result_format in [*ResultFormat, *GraphFormat]:
         triples.append(Triple(service, _sd("resultFormat"), NamedNode(result_format.oxigraph.iri)))
     for graph_iri, count in sorted(report["graphs"].items()):
@@ -67,7 +73,13 @@ def service_triples(store: Path, *, endpoint: str, federation: bool) -> list[Tri
 
 
 def describe_service(
-    store: Path, *, endpoint: str, accept: str | None, format_name: str | None, federation: bool = False
+    store: Path,
+    *,
+    endpoint: str,
+    accept: str | None,
+    format_name: str | None,
+    federation: bool = False,
+    updates: bool = False,
 ) -> tuple[bytes, str]:
     """Return the service description serialized as negotiated, and its media type.
 
@@ -81,7 +93,7 @@ def describe_service(
             "the service description is offered as RDF only", [f.media_type for f in DESCRIPTION_FORMATS]
         )
     prefixes = {"sd": SD, "void": VOID, "rdfs": PREFIXES["rdfs"], "xsd": PREFIXES["xsd"]}
-    document = serialize(service_triples(store, endpoint=endpoint, federation=federation),
+    document = serialize(service_triples(store, endpoint=endpoint, federation=federation, updates=updates),
                          format=chosen.oxigraph, prefixes=prefixes)
     assert document is not None
     return document, chosen.media_type
