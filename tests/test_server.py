@@ -24,13 +24,15 @@ LABEL = (
 )
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 SD = "http://www.w3.org/ns/sparql-service-description#"
+#: The time limit of the shared server, in seconds: long enough for lookups on a loaded machine.
+TIME_LIMIT = 6
 
 
 @pytest.fixture(scope="module")
 def server(built_project: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The URL of ``adkg serve`` over the shared build, with a 3 s time limit and 6 workers."""
+    """The URL of ``adkg serve`` over the shared build, with a short time limit and 6 workers."""
     log = tmp_path_factory.mktemp("server") / "serve.log"
-    with adkg_serve(built_project, log=log, ADKG_QUERY_TIMEOUT="3", ADKG_WORKERS="6") as url:
+    with adkg_serve(built_project, log=log, ADKG_QUERY_TIMEOUT=str(TIME_LIMIT), ADKG_WORKERS="6") as url:
         yield url
 
 
@@ -163,15 +165,14 @@ def test_runaway_queries_time_out_while_lookups_and_health_answer(server: str) -
         runaways = [pool.submit(httpx.get, f"{server}/sparql", params={"query": RUNAWAY}, timeout=60)
                     for _ in range(4)]
         time.sleep(0.5)
-        started = time.monotonic()
         for _ in range(5):
             assert httpx.get(f"{server}/health", timeout=10).status_code == 200
             assert _labels(httpx.get(f"{server}/sparql", params={"query": LABEL}, timeout=10)) == ["UNHCR"]
-        answered_in = time.monotonic() - started
+        still_running = [not future.done() for future in runaways]
         statuses = [future.result() for future in runaways]
+    assert all(still_running)  # the lookups were answered while the runaway queries ran
     assert [r.status_code for r in statuses] == [503] * 4
-    assert all("time limit of 3 s" in r.text for r in statuses)
-    assert answered_in < 3  # the lookups did not wait for the runaway queries to end
+    assert all(f"time limit of {TIME_LIMIT} s" in r.text for r in statuses)
 
 
 def test_a_time_limit_reached_while_streaming_cuts_the_response_short(server: str) -> None:

@@ -32,10 +32,8 @@ def worker() -> Iterator[Worker]:
 
 
 def test_a_query_past_its_time_limit_is_stopped_and_its_worker_ended(served_store: Path, worker: Worker) -> None:
-    started = time.monotonic()
     with pytest.raises(QueryTimeout, match="time limit of 1 s"):
         answer(worker, Job(served_store, RUNAWAY), timeout=1)
-    assert time.monotonic() - started < 10
     assert not worker.alive
     fresh = Worker()
     try:
