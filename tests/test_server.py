@@ -119,6 +119,7 @@ def test_a_large_result_streams(server: str) -> None:
          "ADKG_SERVICE_ALLOWLIST"),
         ("POST", {}, {"Content-Type": "application/sparql-query"}, b"ASK {" + b" " * 1_000_001 + b"}", 413,
          "ADKG_MAX_QUERY_BYTES"),
+        ("POST", {}, {"Content-Type": "application/sparql-query"}, b" " * 3_100_000, 413, "request body is longer"),
     ],
 )
 def test_statuses(  # noqa: PLR0917  one parameter per column of the table

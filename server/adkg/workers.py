@@ -180,11 +180,6 @@ class Worker:
         """Whether the process runs and can take a job."""
         return self._process.is_alive()
 
-    @property
-    def pid(self) -> int | None:
-        """The worker's process id."""
-        return self._process.pid
-
     def run(self, job: Job, *, timeout: float) -> Iterator[Message]:
         """Send ``job`` and yield what the worker answers, until the last message.
 

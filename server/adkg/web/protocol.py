@@ -20,7 +20,13 @@ import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response, StreamingResponse
 
-from adkg.errors import ProtocolError, QueryRefusedError, UnauthorizedError, UnsupportedMediaTypeError
+from adkg.errors import (
+    ProtocolError,
+    QueryRefusedError,
+    QueryTooLargeError,
+    UnauthorizedError,
+    UnsupportedMediaTypeError,
+)
 from adkg.query_text import check_size
 from adkg.settings import Settings
 from adkg.sparql import DatasetSpec, Policy, negotiate
@@ -140,7 +146,7 @@ async def sparql(request: Request, settings: SettingsDep, pool: PoolDep) -> Resp
     """The SPARQL endpoint: queries, the service description, and updates (with the token)."""
     raw_type = request.headers.get("content-type")
     media_type = raw_type.split(";")[0].strip().lower() if raw_type else None
-    body = await request.body() if request.method == "POST" else b""
+    body = await _read_body(request, limit=settings.max_query_bytes) if request.method == "POST" else b""
     parsed = parse_request(request.method, request.url.query, media_type, body)
     accept = request.headers.get("accept")
     data = DataFolder(settings.data_folder)
@@ -152,10 +158,11 @@ async def sparql(request: Request, settings: SettingsDep, pool: PoolDep) -> Resp
         )
         return Response(document, media_type=media, headers={"Vary": "Accept"})
     check_size(parsed.text, max_bytes=settings.max_query_bytes)
+    policy = Policy(service_allowlist=settings.service_allowlist)
     if parsed.operation is Operation.UPDATE:
         authorize_update(settings, request.headers.get("authorization"))
         new = await anyio.to_thread.run_sync(lambda: update_store(
-            data, parsed.text, dataset=parsed.dataset, policy=Policy(service_allowlist=settings.service_allowlist),
+            data, parsed.text, dataset=parsed.dataset, policy=policy,
             reports_folder=settings.reports_folder, timeout=settings.time_limit(parsed.text), base_iri=endpoint,
         ))
         return Response(status_code=204, headers=_store_headers(new))
@@ -164,7 +171,7 @@ async def sparql(request: Request, settings: SettingsDep, pool: PoolDep) -> Resp
         query=parsed.text,
         dataset=parsed.dataset,
         choice=negotiate(accept, format_name=parsed.format_name),
-        policy=Policy(service_allowlist=settings.service_allowlist),
+        policy=policy,
         max_result_bytes=settings.max_result_bytes,
         base_iri=endpoint,
     )
@@ -179,6 +186,27 @@ async def sparql(request: Request, settings: SettingsDep, pool: PoolDep) -> Resp
         pool.release(worker)
         return Response(results.first, media_type=results.format.media_type, headers=headers)
     return StreamingResponse(_stream(results, pool, worker), media_type=results.format.media_type, headers=headers)
+
+
+async def _read_body(request: Request, *, limit: int) -> bytes:
+    """Return the request body, read no further than the query size limit allows.
+
+    A form body may percent-encode each byte of the query as three, so it may be three times
+    the limit; the decoded query is checked against the limit itself.
+
+    Raises:
+        QueryTooLargeError: the body is longer.
+    """
+    allowed = 3 * limit + 1024
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > allowed:
+            raise QueryTooLargeError(
+                f"the request body is longer than {allowed} bytes; queries are limited to {limit} bytes"
+                " (ADKG_MAX_QUERY_BYTES)"
+            )
+    return bytes(body)
 
 
 def authorize_update(settings: Settings, authorization: str | None) -> None:
