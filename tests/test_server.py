@@ -15,7 +15,7 @@ from pyoxigraph import NamedNode, RdfFormat, parse
 from adkg.build import build
 from adkg.settings import Settings
 from conftest import copy_project
-from servers import adkg_serve
+from servers import adkg_serve, recording_listener
 
 SOURCE = "https://w3id.org/adkg/graph/source/wikipedia-extract"
 ENTITIES = "https://w3id.org/adkg/graph/entities"
@@ -128,6 +128,20 @@ def test_statuses(  # noqa: PLR0917  one parameter per column of the table
     response = httpx.request(method, f"{server}/sparql", params=params, headers=headers, content=body)  # type: ignore[arg-type]
     assert response.status_code == status, response.text
     assert message in response.text
+
+
+def test_a_service_not_allowed_is_refused_before_any_connection(server: str) -> None:
+    with recording_listener() as (endpoint, seen):
+        query = f"SELECT * WHERE {{ SERVICE <{endpoint}> {{ ?s ?p ?o }} }}"
+        for response in (
+            httpx.get(f"{server}/sparql", params={"query": query}),
+            httpx.post(f"{server}/sparql", data={"query": query}),
+            httpx.post(f"{server}/sparql", content=query, headers={"Content-Type": "application/sparql-query"}),
+        ):
+            assert response.status_code == 400
+            assert "ADKG_SERVICE_ALLOWLIST" in response.text
+        time.sleep(0.5)
+    assert seen == []
 
 
 def test_service_description_negotiated(server: str) -> None:

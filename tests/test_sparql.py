@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,6 +14,7 @@ from adkg.errors import NotAcceptableError, ProtocolError, QueryRefusedError, Qu
 from adkg.sparql import DatasetSpec, FormatChoice, GraphFormat, Policy, ResultFormat, negotiate, prepare
 from adkg.sparql_scan import scan_sparql
 from adkg.store import open_read_only
+from servers import recording_listener
 
 ENTITIES = "https://w3id.org/adkg/graph/entities"
 SOURCE = "https://w3id.org/adkg/graph/source/wikipedia-extract"
@@ -136,28 +135,8 @@ def test_format_parameter_wins_and_unknown_names_are_errors() -> None:
 @pytest.fixture
 def listener() -> Iterator[tuple[str, list[bytes]]]:
     """A TCP listener on 127.0.0.1 that records every connection made to it."""
-    server = socket.socket()
-    server.bind(("127.0.0.1", 0))
-    server.listen()
-    server.settimeout(0.2)
-    seen: list[bytes] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        while not stop.is_set():
-            try:
-                connection, _ = server.accept()
-            except TimeoutError:
-                continue
-            seen.append(connection.recv(200))
-            connection.close()
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.getsockname()[1]}/sparql", seen
-    stop.set()
-    thread.join()
-    server.close()
+    with recording_listener() as (endpoint, seen):
+        yield endpoint, seen
 
 
 @pytest.mark.parametrize(
