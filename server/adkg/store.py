@@ -57,6 +57,8 @@ class DataFolder:
     >>> folder = DataFolder(Path("/srv/adkg/.adkg"))
     >>> folder.stores
     PosixPath('/srv/adkg/.adkg/stores')
+    >>> folder.current() is None
+    True
     >>> folder.is_store_name("20261203T162610123456Z-4242"), folder.is_store_name("mine")
     (True, False)
     """
@@ -78,9 +80,22 @@ class DataFolder:
         """Return whether ``name`` has the form adkg gives the stores it makes."""
         return STORE_NAME.fullmatch(name) is not None
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "path", self.path.resolve())  # once, so current() needs one readlink
+
     def current(self) -> Path | None:
-        """Return the resolved folder of the store being served, or None if none was built."""
-        return self.link.resolve() if self.link.exists() else None
+        """Return the resolved folder of the store being served, or None if none was built.
+
+        It takes one ``readlink`` (this runs on every request of the server): the link adkg
+        writes is relative to the data folder, whose path is resolved when this is made.
+        """
+        try:
+            target = Path(os.readlink(self.link))
+        except FileNotFoundError:
+            return None
+        if target.is_absolute() or ".." in target.parts:
+            return self.link.resolve()
+        return self.path / target
 
     def require_current(self) -> Path:
         """Return the folder of the store being served.

@@ -180,6 +180,35 @@ class Worker:
         """Whether the process runs and can take a job."""
         return self._process.is_alive()
 
+    def fileno(self) -> int:
+        """The file descriptor that becomes readable when the worker has sent a message."""
+        return self._connection.fileno()
+
+    def send(self, job: Job) -> None:
+        """Give the worker ``job``; read its answer with :meth:`receive` until :func:`is_last`."""
+        self.store = job.store
+        self._connection.send(job)
+
+    def poll(self, timeout: float) -> bool:
+        """Return whether a message arrives within ``timeout`` seconds."""
+        return self._connection.poll(max(0.0, timeout))
+
+    def receive(self) -> Message:
+        """Return the worker's next message (waiting for it).
+
+        Raises:
+            QueryCrashedError: the worker died; it is gone.
+        """
+        try:
+            message: Message = self._connection.recv()
+        except (EOFError, OSError) as error:
+            self._process.join(timeout=1)
+            raise QueryCrashedError(
+                f"the query engine crashed on this query (its worker process ended with status"
+                f" {self._process.exitcode}); only that process was lost"
+            ) from error
+        return message
+
     def run(self, job: Job, *, timeout: float) -> Iterator[Message]:
         """Send ``job`` and yield what the worker answers, until the last message.
 
@@ -192,21 +221,13 @@ class Worker:
         """
         deadline = monotonic() + timeout
         finished = False
-        self.store = job.store
         try:
-            self._connection.send(job)
+            self.send(job)
             while not finished:
-                if not self._connection.poll(max(0.0, deadline - monotonic())):
+                if not self.poll(deadline - monotonic()):
                     raise QueryTimeout(timeout)
-                try:
-                    message: Message = self._connection.recv()
-                except (EOFError, OSError) as error:
-                    self._process.join(timeout=1)
-                    raise QueryCrashedError(
-                        f"the query engine crashed on this query (its worker process ended with status"
-                        f" {self._process.exitcode}); only that process was lost"
-                    ) from error
-                finished = isinstance(message, Failed) or message.finished
+                message = self.receive()
+                finished = is_last(message)
                 yield message
         finally:
             if not finished:
@@ -248,6 +269,36 @@ class Results:
             close()
 
 
+def is_last(message: Message) -> bool:
+    """Return whether ``message`` is the last the worker sends for its job."""
+    return isinstance(message, Failed) or message.finished
+
+
+def started(message: Message) -> Start:
+    """Return the first message of a job's answer, or raise the failure it reports.
+
+    Raises:
+        AdkgError: the query's own (syntax, refusal, not acceptable, too large...).
+        RuntimeError: the worker failed unexpectedly (a bug), or broke the protocol.
+    """
+    if isinstance(message, Failed):
+        raise _raised(message)
+    if not isinstance(message, Start):
+        raise RuntimeError(f"a query worker answered {message!r} before starting")
+    return message
+
+
+def chunk_data(message: Message) -> bytes:
+    """Return the results a message after the first carries, or raise the failure it reports.
+
+    Raises:
+        AdkgError, RuntimeError: as :func:`started`.
+    """
+    if isinstance(message, Failed):
+        raise _raised(message)
+    return message.data
+
+
 def answer(worker: Worker, job: Job, *, timeout: float) -> Results:
     """Run ``job`` on ``worker``; return the result format and the serialized results.
 
@@ -259,19 +310,8 @@ def answer(worker: Worker, job: Job, *, timeout: float) -> Results:
         RuntimeError: the worker failed unexpectedly (a bug); the message holds its traceback.
     """
     messages = worker.run(job, timeout=timeout)
-    first = next(messages)
-    if isinstance(first, Failed):
-        raise _raised(first)
-    if not isinstance(first, Start):
-        raise RuntimeError(f"a query worker answered {first!r} before starting")
-
-    def rest() -> Iterator[bytes]:
-        for message in messages:
-            if isinstance(message, Failed):
-                raise _raised(message)
-            yield message.data
-
-    return Results(first.format, first.data, first.finished, rest())
+    start = started(next(messages))
+    return Results(start.format, start.data, start.finished, (chunk_data(message) for message in messages))
 
 
 def _raised(failed: Failed) -> Exception:
@@ -346,12 +386,28 @@ class WorkerPool:
             self._put(Worker())
 
     def acquire(self, store: Path | None = None) -> Worker:
-        """Return a live worker for one job on ``store``; give it back with :meth:`release`.
+        """Return a live worker for one job on ``store``, waiting while ``size`` jobs run and
+        starting a process if none is idle; give it back with :meth:`release`.
 
         One that already holds ``store`` open is preferred. Idle workers holding another store
         (the one before a build or update was swapped in) are ended, so that store can go.
         """
         self._slots.acquire()
+        worker = self._take(store)
+        return worker if worker is not None else self._start_one()
+
+    def try_acquire(self, store: Path | None = None) -> Worker | None:
+        """Return an idle worker for a job on ``store`` at once, or None (never waits, never
+        starts a process: for an event loop, which calls :meth:`acquire` in a thread instead)."""
+        if not self._slots.acquire(blocking=False):
+            return None
+        worker = self._take(store)
+        if worker is None:
+            self._slots.release()
+        return worker
+
+    def _take(self, store: Path | None) -> Worker | None:
+        """Take an idle worker (holding a slot); None if there is none."""
         try:
             with self._lock:
                 keep = [w for w in self._idle if w.alive and (store is None or w.store in (None, store))]
@@ -363,7 +419,15 @@ class WorkerPool:
                 refill = len(self._idle) < self._spare
             if refill or ending:
                 threading.Thread(target=self._refill, args=(ending,), daemon=True).start()
-            return worker if worker is not None else Worker()
+        except BaseException:
+            self._slots.release()
+            raise
+        return worker
+
+    def _start_one(self) -> Worker:
+        """Start a worker for a slot already held."""
+        try:
+            return Worker()
         except BaseException:
             self._slots.release()
             raise

@@ -11,6 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from adkg.errors import AdkgError
 from adkg.settings import Settings
+from adkg.store import DataFolder
 from adkg.web import errors, protocol
 from adkg.workers import WorkerPool
 
@@ -23,6 +24,7 @@ def create_app(settings: Settings) -> FastAPI:
         pool = WorkerPool(settings.workers)
         pool.start()
         app.state.pool = pool
+        app.state.data = DataFolder(settings.data_folder)
         try:
             yield
         finally:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hmac
 import json
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -32,9 +31,10 @@ from adkg.settings import Settings
 from adkg.sparql import DatasetSpec, Policy, negotiate
 from adkg.store import DataFolder, store_report
 from adkg.updates import update_store
-from adkg.web.deps import get_pool, get_settings
+from adkg.web.deps import get_data, get_pool, get_settings
+from adkg.web.querying import run_query
 from adkg.web.service_description import describe_service
-from adkg.workers import Job, Results, Worker, WorkerPool, answer
+from adkg.workers import Job, WorkerPool
 
 router = APIRouter()
 
@@ -139,17 +139,17 @@ def parse_request(method: str, url_query: str, media_type: str | None, body: byt
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 PoolDep = Annotated[WorkerPool, Depends(get_pool)]
+DataDep = Annotated[DataFolder, Depends(get_data)]
 
 
 @router.api_route("/sparql", methods=["GET", "POST"])
-async def sparql(request: Request, settings: SettingsDep, pool: PoolDep) -> Response:
+async def sparql(request: Request, settings: SettingsDep, pool: PoolDep, data: DataDep) -> Response:
     """The SPARQL endpoint: queries, the service description, and updates (with the token)."""
     raw_type = request.headers.get("content-type")
     media_type = raw_type.split(";")[0].strip().lower() if raw_type else None
     body = await _read_body(request, limit=settings.max_query_bytes) if request.method == "POST" else b""
     parsed = parse_request(request.method, request.url.query, media_type, body)
     accept = request.headers.get("accept")
-    data = DataFolder(settings.data_folder)
     endpoint = str(request.url.replace(query=""))
     if parsed.operation is Operation.DESCRIPTION:
         document, media = describe_service(
@@ -175,17 +175,12 @@ async def sparql(request: Request, settings: SettingsDep, pool: PoolDep) -> Resp
         max_result_bytes=settings.max_result_bytes,
         base_iri=endpoint,
     )
-    worker = await anyio.to_thread.run_sync(pool.acquire, job.store)
-    try:
-        results = await anyio.to_thread.run_sync(lambda: answer(worker, job, timeout=settings.time_limit(job.query)))
-    except BaseException:
-        pool.release(worker)
-        raise
+    running = await run_query(pool, job, timeout=settings.time_limit(job.query))
     headers = {"Vary": "Accept", **_store_headers(job.store)}
-    if results.complete:
-        pool.release(worker)
-        return Response(results.first, media_type=results.format.media_type, headers=headers)
-    return StreamingResponse(_stream(results, pool, worker), media_type=results.format.media_type, headers=headers)
+    media = running.start.format.media_type
+    if running.start.finished:
+        return Response(running.start.data, media_type=media, headers=headers)
+    return StreamingResponse(running.chunks(), media_type=media, headers=headers)
 
 
 async def _read_body(request: Request, *, limit: int) -> bytes:
@@ -237,24 +232,10 @@ def _store_headers(store: Path) -> dict[str, str]:
     }
 
 
-async def _stream(results: Results, pool: WorkerPool, worker: Worker) -> AsyncIterator[bytes]:
-    """Yield the results' chunks as the worker sends them; end or kill the worker after."""
-    try:
-        yield results.first
-        while True:
-            chunk = await anyio.to_thread.run_sync(next, results.rest, None)
-            if chunk is None:
-                return
-            yield chunk
-    finally:
-        results.close()
-        pool.release(worker)
-
-
 @router.get("/health")
-async def health(settings: SettingsDep) -> Response:
+async def health(settings: SettingsDep, data: DataDep) -> Response:
     """Whether the server answers, and which store it serves: build id, triples, changes."""
-    current = DataFolder(settings.data_folder).current()
+    current = data.current()
     if current is None:
         body: dict[str, object] = {"status": "no store", "store": None}
         return Response(json.dumps(body), status_code=503, media_type="application/json")
