@@ -23,8 +23,14 @@ The load generator is closed-loop: each of C threads holds one persistent HTTP/1
 for ``--warmup`` seconds (at least one request per thread), then counts every request started in
 the next ``--seconds`` seconds; throughput is those requests over the time until the last one
 ended. Before timing, each system's first answer to each query is counted (rows or triples) and
-compared with in-process. The client's own ceiling (Oxigraph's server answering ``ASK {}``) and
-the client's CPU use are printed with the results, since client and servers share this machine.
+compared with in-process. The client's own ceiling (Oxigraph's server answering ``ASK {}``) is
+measured first. Client and servers share this machine (and others may too), so each cell first
+waits (up to 15 s) for the machine to be idle, and reads from /proc the CPU used while it runs by
+the client, by the server's main process and its other processes (adkg's query workers), by
+everything else, and stolen by the host: CPU milliseconds per request are printed per system. A
+cell during which others used (or the host stole) over 0.3 cores is measured again, up to three
+times; the quietest try is kept, and noted if it was still disturbed. Requests the server drops on
+a kept-alive connection are sent once more (as HTTP clients do) and noted.
 
 Run it from the project root with the project's venv (the comparators are installed into
 ``bench/.venv`` from ``bench/requirements-serve.txt`` on the first run)::
@@ -59,7 +65,7 @@ from pathlib import Path
 from typing import Final, Protocol
 from urllib.parse import quote
 
-from pyoxigraph import BlankNode, NamedNode, Quad, QueryResultsFormat, RdfFormat, Store, serialize
+from pyoxigraph import BlankNode, NamedNode, Quad, QueryResultsFormat, QueryTriples, RdfFormat, Store, serialize
 
 BENCH: Final = Path(__file__).resolve().parent
 PROJECT: Final = BENCH.parent
@@ -70,6 +76,9 @@ HOST: Final = "127.0.0.1"
 REQUEST_TIMEOUT: Final = 300.0
 #: Errors after which a client thread gives up on its cell.
 MAX_ERRORS: Final = 5
+#: Seconds a cell waits for the machine to be idle before it starts anyway.
+QUIET_WAIT: Final = 15.0
+HZ: Final = os.sysconf("SC_CLK_TCK")
 ID: Final = "https://w3id.org/adkg/id/"
 ONTOLOGY_GRAPH: Final = NamedNode("https://w3id.org/adkg/graph/ontology")
 SPARQL_JSON: Final = "application/sparql-results+json"
@@ -196,15 +205,25 @@ def make_dataset(name: str, quads: Iterable[Quad], scratch: Path) -> Dataset:
 class Caller(Protocol):
     """Sends one query and returns the answer's body; one per client thread."""
 
+    @property
+    def retries(self) -> int:
+        """Requests sent again on a new connection."""
+
     def __call__(self) -> bytes: ...
 
     def close(self) -> None: ...
 
 
 class Target(Protocol):
-    """A system serving one dataset."""
+    """A system serving one dataset; ``pgid`` is its server's process group (None in-process)."""
 
-    ready_seconds: float
+    @property
+    def ready_seconds(self) -> float:
+        """Seconds from start to the first answer."""
+
+    @property
+    def pgid(self) -> int | None:
+        """The server's process group, whose CPU is counted as the server's (None in-process)."""
 
     def caller(self, query: Query) -> Caller: ...
 
@@ -216,12 +235,21 @@ class HttpCaller:
     port: int
     path: str
     accept: str
+    retries: int = 0
     connection: http.client.HTTPConnection = field(init=False)
 
     def __post_init__(self) -> None:
         self.connection = http.client.HTTPConnection(HOST, self.port, timeout=REQUEST_TIMEOUT)
 
     def __call__(self) -> bytes:
+        """Send the request; once more on a new connection if the server closed the kept-alive one."""
+        try:
+            return self._exchange()
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            self.retries += 1
+            return self._exchange()
+
+    def _exchange(self) -> bytes:
         try:
             self.connection.request("GET", self.path, headers={"Accept": self.accept})
             response = self.connection.getresponse()
@@ -244,6 +272,7 @@ class HttpTarget:
     port: int
     endpoint: str
     ready_seconds: float
+    pgid: int | None
 
     def caller(self, query: Query) -> Caller:
         return HttpCaller(self.port, f"{self.endpoint}?query={quote(query.text, safe='')}", query.accept)
@@ -255,10 +284,14 @@ class InProcessCaller:
 
     store: Store
     query: Query
+    retries: int = 0
 
     def __call__(self) -> bytes:
         results = self.store.query(self.query.text, use_default_graph_as_union=True)
-        output = results.serialize(format=RdfFormat.N_TRIPLES if self.query.construct else QueryResultsFormat.JSON)
+        if isinstance(results, QueryTriples):
+            output = results.serialize(format=RdfFormat.N_TRIPLES)
+        else:
+            output = results.serialize(format=QueryResultsFormat.JSON)
         assert output is not None
         return output
 
@@ -270,6 +303,7 @@ class InProcessCaller:
 class InProcessTarget:
     store: Store
     ready_seconds: float
+    pgid: int | None = None
 
     def caller(self, query: Query) -> Caller:
         return InProcessCaller(self.store, query)
@@ -326,7 +360,7 @@ def _server(argv: list[str], endpoint: str, port: int, log: Path, *, timeout: fl
         process = subprocess.Popen(argv, stdout=output, stderr=subprocess.STDOUT, env=env, start_new_session=True)
     try:
         _wait_ready(process, port, endpoint, log, timeout)
-        yield HttpTarget(port, endpoint, time.perf_counter() - started)
+        yield HttpTarget(port, endpoint, time.perf_counter() - started, process.pid)
     finally:
         _stop(process)
 
@@ -377,15 +411,89 @@ class Samples:
     size: int = 0
 
 
+def machine_cpu() -> tuple[float, float]:
+    """CPU seconds the machine has been busy (all cores) and has had stolen by its host."""
+    ticks = [int(value) for value in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = ticks[:8]
+    return (user + nice + system + irq + softirq) / HZ, steal / HZ
+
+
+def group_cpu(pgid: int) -> tuple[float, float]:
+    """CPU seconds used by process group ``pgid``: by its leader, and by the rest (reaped ones too)."""
+    leader = rest = 0
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            text = Path(entry.path, "stat").read_text()
+        except OSError:
+            continue
+        fields = text[text.rindex(")") + 2:].split()
+        if int(fields[2]) != pgid:
+            continue
+        own, reaped = int(fields[11]) + int(fields[12]), int(fields[13]) + int(fields[14])
+        if int(entry.name) == pgid:
+            leader, rest = leader + own, rest + reaped
+        else:
+            rest += own + reaped
+    return leader / HZ, rest / HZ
+
+
+@dataclass(frozen=True, slots=True)
+class CpuUse:
+    """Cores used over an interval: this process (the client), the server's main process and its
+    other processes, everything else on the machine, and what the host stole."""
+
+    client: float = 0.0
+    server_main: float = 0.0
+    server_rest: float = 0.0
+    others: float = 0.0
+    steal: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class CpuSnapshot:
+    wall: float
+    client: float
+    server: tuple[float, float]
+    machine: tuple[float, float]
+
+    @classmethod
+    def take(cls, pgid: int | None) -> CpuSnapshot:
+        server = group_cpu(pgid) if pgid is not None else (0.0, 0.0)
+        return cls(time.perf_counter(), time.process_time(), server, machine_cpu())
+
+    def since(self, start: CpuSnapshot) -> CpuUse:
+        seconds = max(self.wall - start.wall, 1e-9)
+        client = (self.client - start.client) / seconds
+        main, rest = ((now - then) / seconds for now, then in zip(self.server, start.server, strict=True))
+        busy, steal = ((now - then) / seconds for now, then in zip(self.machine, start.machine, strict=True))
+        return CpuUse(client, main, rest, max(0.0, busy - client - main - rest), steal)
+
+
+def wait_until_quiet(limit: float, *, threshold: float = 0.25) -> float:
+    """Wait up to ``limit`` seconds for the machine to be idle (others on this machine share it);
+    return the cores busy in the last half second looked at."""
+    deadline = time.perf_counter() + limit
+    while True:
+        before = machine_cpu()[0]
+        time.sleep(0.5)
+        busy = (machine_cpu()[0] - before) / 0.5
+        if busy < threshold or time.perf_counter() >= deadline:
+            return busy
+
+
 @dataclass(slots=True)
 class Clock:
-    """When measuring started (set by the last thread to finish warming up)."""
+    """When measuring started (set by the last thread to finish warming up), and the CPU used."""
 
+    pgid: int | None
+    start_cpu: CpuSnapshot | None = None
     wall: float = 0.0
-    cpu: float = 0.0
 
     def start(self) -> None:
-        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        self.start_cpu = CpuSnapshot.take(self.pgid)
+        self.wall = time.perf_counter()
 
 
 @dataclass(frozen=True, slots=True)
@@ -395,8 +503,10 @@ class Cell:
     latencies: list[float]
     seconds: float
     errors: list[str]
-    client_cpu: float
+    cpu: CpuUse
     size: int
+    retries: int
+    busy_before: float
 
     @property
     def rate(self) -> float:
@@ -435,8 +545,9 @@ def _drive(caller: Caller, barrier: threading.Barrier, clock: Clock, *, warmup: 
 
 def run_cell(target: Target, query: Query, concurrency: int, *, warmup: float, seconds: float) -> Cell:
     """Run ``concurrency`` closed-loop clients of ``query`` on ``target``, warmed up, then timed."""
+    busy_before = wait_until_quiet(QUIET_WAIT)
     callers = [target.caller(query) for _ in range(concurrency)]
-    clock = Clock()
+    clock = Clock(target.pgid)
     barrier = threading.Barrier(concurrency, action=clock.start)
     samples = [Samples() for _ in callers]
     threads = [threading.Thread(target=_drive, args=(caller, barrier, clock),
@@ -446,17 +557,19 @@ def run_cell(target: Target, query: Query, concurrency: int, *, warmup: float, s
         thread.start()
     for thread in threads:
         thread.join()
-    cpu = time.process_time() - clock.cpu
+    assert clock.start_cpu is not None
+    cpu = CpuSnapshot.take(target.pgid).since(clock.start_cpu)
     for caller in callers:
         caller.close()
     ended = max((s.last_end for s in samples), default=clock.wall)
-    elapsed = max(ended - clock.wall, 1e-9)
     return Cell(
         latencies=[latency for s in samples for latency in s.latencies],
-        seconds=elapsed,
+        seconds=max(ended - clock.wall, 1e-9),
         errors=[error for s in samples for error in s.errors],
-        client_cpu=cpu / elapsed,
+        cpu=cpu,
         size=max(s.size for s in samples),
+        retries=sum(caller.retries for caller in callers),
+        busy_before=busy_before,
     )
 
 
@@ -539,14 +652,44 @@ def _measure_query(run: Run, dataset: str, system: str, target: Target, query: Q
             run.cells[(dataset, query.name, concurrency, system)] = "failed"
         return
     for concurrency in arguments.concurrency:
-        cell = run_cell(target, query, concurrency, warmup=arguments.warmup, seconds=arguments.seconds)
+        cell = _least_disturbed(target, query, concurrency, arguments)
         run.cells[(dataset, query.name, concurrency, system)] = cell
-        if cell.errors:
-            run.notes.append(f"{system}, {query.name} on {dataset}, c={concurrency}: {len(cell.errors)} errors,"
-                             f" first: {cell.errors[0]}")
+        _note_cell(run, f"{system}, {query.name} on {dataset}, c={concurrency}", cell)
+        cpu = cell.cpu
         progress(f"  {query.name:<9} c={concurrency}: {cell.rate:8.1f} req/s  p50 {cell.percentile(0.5):8.2f} ms"
-                 f"  p99 {cell.percentile(0.99):8.2f} ms  client CPU {100 * cell.client_cpu:3.0f}%"
-                 f"  {len(cell.latencies)} requests")
+                 f"  p99 {cell.percentile(0.99):8.2f} ms  {len(cell.latencies):6d} requests;  cores: client"
+                 f" {cpu.client:.2f}, server {cpu.server_main:.2f}+{cpu.server_rest:.2f}, others {cpu.others:.2f},"
+                 f" steal {cpu.steal:.2f}")
+
+
+#: Cores used by others (or stolen) during a cell above which it is measured again, then noted.
+DISTURBED: Final = 0.3
+#: How many times a cell is measured at most while it is disturbed.
+TRIES: Final = 3
+
+
+def _noise(cell: Cell) -> float:
+    return cell.cpu.others + cell.cpu.steal
+
+
+def _least_disturbed(target: Target, query: Query, concurrency: int, arguments: argparse.Namespace) -> Cell:
+    """Measure a cell, again (up to :data:`TRIES` times) while others disturbed it; keep the quietest."""
+    cells: list[Cell] = []
+    while len(cells) < TRIES and (not cells or _noise(cells[-1]) > DISTURBED):
+        cells.append(run_cell(target, query, concurrency, warmup=arguments.warmup, seconds=arguments.seconds))
+    return min(cells, key=_noise)
+
+
+def _note_cell(run: Run, name: str, cell: Cell) -> None:
+    if cell.errors:
+        run.notes.append(f"{name}: {len(cell.errors)} errors, first: {cell.errors[0]}")
+    if cell.retries:
+        run.notes.append(f"{name}: {cell.retries} requests sent again after the server closed a kept-alive"
+                         " connection (counted once, latency from the first try)")
+    if _noise(cell) > DISTURBED:
+        run.notes.append(f"{name}: disturbed in each of {TRIES} tries; in the quietest, other processes used"
+                         f" {cell.cpu.others:.2f} cores and the host stole {cell.cpu.steal:.2f} while it ran"
+                         f" (the machine was {cell.busy_before:.2f} cores busy just before)")
 
 
 def measure_ceiling(run: Run, dataset: Dataset, arguments: argparse.Namespace, logs: Path) -> None:
@@ -623,6 +766,30 @@ def hop_table(run: Run, datasets: Sequence[Dataset], levels: Sequence[int]) -> s
     return "\n".join(lines)
 
 
+def _cpu_cell(cell: Cell | str | None, system: str) -> str:
+    if not isinstance(cell, Cell) or not cell.latencies:
+        return "-"
+    per_request = 1000 / cell.rate
+    if system == "in-process":
+        return f"{cell.cpu.client * per_request:.2f}"
+    return f"{cell.cpu.server_main * per_request:.2f} + {cell.cpu.server_rest * per_request:.2f}"
+
+
+def cpu_table(run: Run, datasets: Sequence[Dataset], systems: Sequence[str], levels: Sequence[int]) -> str:
+    """CPU milliseconds per request of each system, and the most others used (or the host stole)."""
+    lines = ["| dataset | query | c | " + " | ".join(systems) + " | others + steal, cores (max) |",
+             "|---|---|---|" + "---|" * (len(systems) + 1)]
+    for dataset in datasets:
+        for query in QUERIES:
+            for concurrency in levels:
+                cells = [run.cells.get((dataset.name, query.name, concurrency, s)) for s in systems]
+                noise = max((c.cpu.others + c.cpu.steal for c in cells if isinstance(c, Cell)), default=0.0)
+                lines.append(f"| {dataset.name} | {query.name} | {concurrency} | "
+                             + " | ".join(_cpu_cell(c, s) for c, s in zip(cells, systems, strict=True))
+                             + f" | {noise:.2f} |")
+    return "\n".join(lines)
+
+
 def _versions() -> str:
     import pyoxigraph
 
@@ -647,16 +814,17 @@ def print_report(run: Run, datasets: Sequence[Dataset], arguments: argparse.Name
     print("\nWorker hop (p50 over in-process p50; Oxigraph's server shows what HTTP alone costs):\n")
     print(hop_table(run, datasets, levels))
     print("\nReady (start to first answer; for rdflib this is the load of the N-Quads into memory):")
-    for (dataset, system), seconds in sorted(run.ready.items()):
-        print(f"- {system} on {dataset}: {seconds:.1f} s")
+    for (name, system), seconds in sorted(run.ready.items()):
+        print(f"- {system} on {name}: {seconds:.1f} s")
+    print("\nCPU per request, ms (server main process + its other processes; in-process: the client's):\n")
+    print(cpu_table(run, datasets, systems, levels))
     if run.ceiling:
         print("\nClient ceiling (Oxigraph's server, ASK {}): " + "; ".join(
-            f"c={c}: {cell.rate:.0f} req/s, p50 {cell.percentile(0.5):.2f} ms, client CPU {100 * cell.client_cpu:.0f}%"
+            f"c={c}: {cell.rate:.0f} req/s, p50 {cell.percentile(0.5):.2f} ms, client {cell.cpu.client:.2f} cores"
             for c, cell in sorted(run.ceiling.items())))
-    busiest = {s: max((c.client_cpu for k, c in run.cells.items() if k[3] == s and isinstance(c, Cell)), default=0.0)
+    busiest = {s: max((c.cpu.client for k, c in run.cells.items() if k[3] == s and isinstance(c, Cell)), default=0.0)
                for s in systems}
-    print("Highest client CPU in a cell (% of one core): "
-          + ", ".join(f"{s} {100 * cpu:.0f}%" for s, cpu in busiest.items()))
+    print("Most client CPU in a cell (cores): " + ", ".join(f"{s} {cpu:.2f}" for s, cpu in busiest.items()))
     if run.notes:
         print("\nNotes:")
         for note in run.notes:
