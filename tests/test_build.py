@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
-from adkg.build import current_store
+from adkg.store import DataFolder
 from conftest import DATA
 
 
@@ -23,7 +23,11 @@ def _fingerprint(folder: Path) -> dict[str, str]:
     }
 
 
-def _settings(root: Path):  # the settings the CLI reads, for current_store()
+def current_store(settings) -> Path | None:  # the store the CLI's settings serve
+    return DataFolder(settings.data_folder).current()
+
+
+def _settings(root: Path):  # the settings the CLI reads
     from adkg.settings import Settings
 
     return Settings(project_root=root)

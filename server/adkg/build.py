@@ -129,11 +129,6 @@ def _validate(store: Store, shapes: Graph, *, step: str) -> list[str]:
     return [f"{r.shape}: {r.focus}: {r.message}" for r in validation.warnings]
 
 
-def current_store(settings: Settings) -> Path | None:
-    """Return the directory of the store being served, or None if none was built."""
-    return DataFolder(settings.data_folder).current()
-
-
 def build(settings: Settings, *, progress: Progress = lambda _: None) -> BuildReport:
     """Build a new store from the sources and swap it in; see the module docstring.
 

@@ -10,16 +10,14 @@ from pyoxigraph import Store
 from adkg.errors import SourceSyntaxError
 
 
-def _counts(store: Store, query_file: Path, key: str, *, union: bool = False) -> list[tuple[str, int]]:
+def _counts(store: Store, query_file: Path, key: str) -> list[tuple[str, int]]:
     """Return the ``(?key, ?count)`` rows of the report query in ``query_file``.
-
-    ``union`` makes the default graph the union of the named graphs.
 
     Raises:
         SourceSyntaxError: the query does not parse or is not a SELECT.
     """
     try:
-        solutions = store.query(query_file.read_text(encoding="utf-8"), use_default_graph_as_union=union)
+        solutions = store.query(query_file.read_text(encoding="utf-8"))
     except SyntaxError as error:
         raise SourceSyntaxError(query_file, error.lineno, str(error)) from error
     if not isinstance(solutions, pyoxigraph.QuerySolutions):

@@ -250,23 +250,16 @@ class Worker:
 
 @dataclass(slots=True)
 class Results:
-    """A query's answer: its format, its first chunk and the rest (empty when ``complete``)."""
+    """A query's answer: its format, its first chunk and the rest."""
 
     format: Format
     first: bytes
-    complete: bool
     rest: Iterator[bytes]
 
     def __iter__(self) -> Iterator[bytes]:
         """Yield every chunk; raises what :meth:`Worker.run` raises after the first one."""
         yield self.first
         yield from self.rest
-
-    def close(self) -> None:
-        """Stop reading: a worker still sending is killed."""
-        close = getattr(self.rest, "close", None)
-        if close is not None:
-            close()
 
 
 def is_last(message: Message) -> bool:
@@ -311,7 +304,7 @@ def answer(worker: Worker, job: Job, *, timeout: float) -> Results:
     """
     messages = worker.run(job, timeout=timeout)
     start = started(next(messages))
-    return Results(start.format, start.data, start.finished, (chunk_data(message) for message in messages))
+    return Results(start.format, start.data, (chunk_data(message) for message in messages))
 
 
 def _raised(failed: Failed) -> Exception:

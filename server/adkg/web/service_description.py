@@ -7,7 +7,6 @@ with the triple count of each named graph, read from the served store's build re
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Final
 
@@ -15,7 +14,7 @@ from pyoxigraph import BlankNode, Literal, NamedNode, Triple, serialize
 
 from adkg.errors import NotAcceptableError
 from adkg.sparql import GraphFormat, ResultFormat, negotiate
-from adkg.store import REPORT
+from adkg.store import store_report
 from adkg.vocab import PREFIXES
 
 SD: Final = "http://www.w3.org/ns/sparql-service-description#"
@@ -38,7 +37,7 @@ def service_triples(store: Path, *, endpoint: str, federation: bool, updates: bo
     ``federation`` says SERVICE calls are allowed (to some endpoints); ``updates`` that SPARQL
     Update is accepted (with the token).
     """
-    report = json.loads((store / REPORT).read_text(encoding="utf-8"))
+    report = store_report(store)
     service, dataset, default = NamedNode(endpoint), BlankNode(), BlankNode()
     triples = [
         Triple(service, RDF_TYPE, _sd("Service")),
