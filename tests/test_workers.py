@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from adkg.errors import QueryCrashedError, QueryTimeout, ResultTooLargeError
-from adkg.sparql import FormatChoice, GraphFormat, prepare
+from adkg.sparql import Format, FormatChoice, GraphFormat, check_query, prepare
 from adkg.store import open_read_only
-from adkg.workers import CHUNK, Job, Worker, WorkerPool, answer
+from adkg.workers import BACKLOG, CHUNK, Chunk, Job, Worker, WorkerPool, _encode, _Frames, answer
 
 RUNAWAY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 #: pyoxigraph 0.5.13's parser overflows its stack on an expression nested this deep.
@@ -31,40 +34,91 @@ def worker() -> Iterator[Worker]:
     started.close()
 
 
-def test_a_query_past_its_time_limit_is_stopped_and_its_worker_ended(served_store: Path, worker: Worker) -> None:
+def job(store: Path, query: str, **options: Any) -> Job:
+    """Return the job of ``query`` on ``store``, checked as the server checks it."""
+    return Job(store, query, check_query(query), **options)
+
+
+async def collect(worker: Worker, job: Job, *, timeout: float = 30) -> tuple[Format, list[bytes]]:
+    """Return the format and every chunk of ``job``'s results."""
+    results = await answer(worker, job, timeout=timeout)
+    return results.format, [results.first] + [chunk async for chunk in results]
+
+
+@pytest.mark.anyio
+async def test_a_query_past_its_time_limit_is_stopped_and_its_worker_ended(served_store: Path, worker: Worker) -> None:
     with pytest.raises(QueryTimeout, match="time limit of 1 s"):
-        answer(worker, Job(served_store, RUNAWAY), timeout=1)
+        await collect(worker, job(served_store, RUNAWAY), timeout=1)
     assert not worker.alive
     fresh = Worker()
     try:
-        assert b"true" in b"".join(answer(fresh, Job(served_store, "ASK {}", choice=FormatChoice()), timeout=10))
+        _, chunks = await collect(fresh, job(served_store, "ASK {}", choice=FormatChoice()), timeout=10)
+        assert b"true" in b"".join(chunks)
     finally:
         fresh.close()
 
 
-def test_a_query_that_crashes_the_engine_costs_only_its_worker(served_store: Path, worker: Worker) -> None:
+@pytest.mark.anyio
+async def test_a_query_that_crashes_the_engine_costs_only_its_worker(served_store: Path, worker: Worker) -> None:
     with pytest.raises(QueryCrashedError, match="crashed"):
-        answer(worker, Job(served_store, DEEP), timeout=30)
+        await collect(worker, job(served_store, DEEP))
     assert not worker.alive
 
 
-def test_large_results_arrive_in_chunks_equal_to_oxigraphs_serialization(served_store: Path, worker: Worker) -> None:
+@pytest.mark.anyio
+async def test_large_results_arrive_in_chunks_equal_to_oxigraphs_serialization(
+    served_store: Path, worker: Worker
+) -> None:
     choice = FormatChoice(None, GraphFormat.NTRIPLES)
-    results = answer(worker, Job(served_store, EVERYTHING, choice=choice), timeout=30)
-    chunks = list(results)
-    assert results.format == GraphFormat.NTRIPLES
+    format, chunks = await collect(worker, job(served_store, EVERYTHING, choice=choice))
+    assert format == GraphFormat.NTRIPLES
     assert len(chunks) > 1
     assert all(len(chunk) >= CHUNK for chunk in chunks[:-1])
     with open_read_only(served_store) as handle:
         expected = io.BytesIO()
         prepare(handle.store, EVERYTHING, choice=choice).write(expected)
     assert sorted(b"".join(chunks).splitlines()) == sorted(expected.getvalue().splitlines())
-    assert b"true" in b"".join(answer(worker, Job(served_store, "ASK {}"), timeout=10))  # the worker goes on
+    _, chunks = await collect(worker, job(served_store, "ASK {}"))
+    assert b"true" in b"".join(chunks)  # the worker goes on
 
 
-def test_results_past_the_size_limit_are_refused(served_store: Path, worker: Worker) -> None:
+@pytest.mark.anyio
+async def test_results_read_slowly_hold_the_worker_back_not_the_servers_memory(
+    served_store: Path, worker: Worker
+) -> None:
+    choice = FormatChoice(None, GraphFormat.NTRIPLES)
+    results = await answer(worker, job(served_store, EVERYTHING, choice=choice), timeout=30)
+    try:
+        await asyncio.sleep(1)  # the worker would have sent everything by now, were it not held back
+        assert len(worker._frames.messages) <= BACKLOG  # type: ignore[union-attr]
+    finally:
+        await results.aclose()
+    assert not worker.alive  # cut short: killed
+
+
+@pytest.mark.anyio
+async def test_a_message_that_arrives_in_pieces_is_waited_for_whole() -> None:
+    # Regression: a piece of a frame woke the reader, which took "no message yet" for the time limit.
+    ours, theirs = socket.socketpair()
+    ours.setblocking(False)
+    loop = asyncio.get_running_loop()
+    _, frames = await loop.connect_accepted_socket(_Frames, sock=ours)
+    frame = _encode(Chunk(b"x" * 1000, finished=True))
+    try:
+        theirs.sendall(frame[:10])
+        loop.call_later(0.3, theirs.sendall, frame[10:])
+        message = await frames.next_message(loop.time() + 5)
+        assert message == Chunk(b"x" * 1000, finished=True)
+    finally:
+        theirs.close()
+        assert frames.transport is not None
+        frames.transport.close()
+
+
+@pytest.mark.anyio
+async def test_results_past_the_size_limit_are_refused(served_store: Path, worker: Worker) -> None:
     with pytest.raises(ResultTooLargeError, match="larger than 1000 bytes"):
-        answer(worker, Job(served_store, EVERYTHING, max_result_bytes=1000), timeout=30)
+        await collect(worker, job(served_store, EVERYTHING, max_result_bytes=1000))
 
 
 def test_the_serving_path_imports_no_rdflib() -> None:
@@ -122,13 +176,15 @@ def test_adkg_query_stops_on_ctrl_c_and_ends_its_worker(built_project: Path) -> 
     assert not {pid for pid in helpers if Path(f"/proc/{pid}").exists()}
 
 
-def test_the_pool_prefers_a_warm_worker_and_ends_idle_ones_on_an_old_store(
+@pytest.mark.anyio
+async def test_the_pool_prefers_a_warm_worker_and_ends_idle_ones_on_an_old_store(
     served_store: Path, tmp_path: Path
 ) -> None:
     pool = WorkerPool(4, spare=1)
     try:
         first = pool.acquire(served_store)
-        assert b"true" in b"".join(answer(first, Job(served_store, "ASK {}"), timeout=30))
+        _, chunks = await collect(first, job(served_store, "ASK {}"))
+        assert b"true" in b"".join(chunks)
         pool.release(first)
         assert pool.acquire(served_store) is first
         pool.release(first)
@@ -137,8 +193,23 @@ def test_the_pool_prefers_a_warm_worker_and_ends_idle_ones_on_an_old_store(
         assert other is not first
         deadline = time.monotonic() + 10
         while first.alive and time.monotonic() < deadline:
-            time.sleep(0.05)
+            await asyncio.sleep(0.05)
         assert not first.alive  # it held the old store open; ended so the store can be pruned
         pool.release(other)
+    finally:
+        pool.close()
+
+
+def test_the_pool_never_holds_more_processes_than_its_size(served_store: Path) -> None:
+    pool = WorkerPool(3, spare=2)
+    try:
+        pool.start()
+        for _ in range(5):  # take every worker, give them back: spares must not pile up on top
+            taken = [pool.acquire(served_store) for _ in range(3)]
+            assert pool.processes <= 3
+            for worker in taken:
+                pool.release(worker)
+            time.sleep(0.2)  # refills run in a thread
+            assert pool.processes <= 3
     finally:
         pool.close()

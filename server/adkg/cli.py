@@ -6,9 +6,11 @@ Exit status: 0 when all is well, 1 when a check fails (a file not canonical, a l
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 from collections.abc import Callable
+from contextlib import aclosing
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, ParamSpec, TypeVar
@@ -28,7 +30,7 @@ from adkg.query_text import read_query
 from adkg.reports import term_counts
 from adkg.seed_texts import seed_texts
 from adkg.settings import Settings, get_settings
-from adkg.sparql import FormatChoice, Policy, negotiate
+from adkg.sparql import FormatChoice, Policy, check_query, negotiate
 from adkg.store import DataFolder
 from adkg.turtle_files import parse_folder, project_turtle_files, turtle_files
 from adkg.validation import ReportFormat, format_report, validate_store
@@ -231,20 +233,30 @@ def query(
         raise typer.BadParameter("give either a QUERY or -f FILE")
     settings = get_settings()
     sparql = read_query(text, file, max_bytes=settings.max_query_bytes)
-    job = Job(
-        store=DataFolder(settings.data_folder).require_current(),
-        query=sparql,
-        choice=negotiate(None, format_name=output) if output else FormatChoice(),
-        policy=Policy(service_allowlist=settings.service_allowlist),
-        max_result_bytes=settings.max_result_bytes,
-    )
-    worker = Worker()
     try:
-        for chunk in answer(worker, job, timeout=settings.time_limit(sparql)):
-            sys.stdout.buffer.write(chunk)
-        sys.stdout.buffer.flush()
+        scan = check_query(sparql, policy=Policy(service_allowlist=settings.service_allowlist))
+        job = Job(
+            store=DataFolder(settings.data_folder).require_current(),
+            query=sparql,
+            scan=scan,
+            choice=negotiate(None, format_name=output) if output else FormatChoice(),
+            max_result_bytes=settings.max_result_bytes,
+        )
+        asyncio.run(_print_results(job, timeout=settings.time_limit(scan)))
     except QuerySyntaxError as error:
         raise (error.naming(file) if file is not None and str(file) != "-" else error) from None
+
+
+async def _print_results(job: Job, *, timeout: float) -> None:
+    """Run ``job`` on a worker of its own and write its results to standard output as they come."""
+    worker = Worker()
+    try:
+        results = await answer(worker, job, timeout=timeout)
+        async with aclosing(results):
+            sys.stdout.buffer.write(results.first)
+            async for chunk in results:
+                sys.stdout.buffer.write(chunk)
+        sys.stdout.buffer.flush()
     finally:
         worker.close()
 

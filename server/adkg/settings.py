@@ -11,7 +11,7 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from adkg.errors import LayoutError
-from adkg.sparql_scan import scan_sparql
+from adkg.sparql_scan import SparqlScan
 
 
 class Settings(BaseSettings):
@@ -49,14 +49,17 @@ class Settings(BaseSettings):
     #: The largest serialized result served, in bytes.
     max_result_bytes: int = Field(default=1_000_000_000, ge=1)
 
-    def time_limit(self, text: str) -> float:
-        """Return the seconds the query or update ``text`` may run.
+    def time_limit(self, scan: SparqlScan) -> float:
+        """Return the seconds the query or update ``scan`` was made of may run.
 
+        >>> from adkg.sparql_scan import scan_sparql
         >>> settings = Settings(query_timeout=30, service_timeout=5)
-        >>> settings.time_limit("ASK {}"), settings.time_limit("ASK { SERVICE <http://a.org/s> {} }")
-        (30.0, 5.0)
+        >>> settings.time_limit(scan_sparql("ASK {}"))
+        30.0
+        >>> settings.time_limit(scan_sparql("ASK { SERVICE <http://a.org/s> {} }"))
+        5.0
         """
-        return min(self.query_timeout, self.service_timeout) if scan_sparql(text).services else self.query_timeout
+        return min(self.query_timeout, self.service_timeout) if scan.services else self.query_timeout
 
     @field_validator("service_allowlist", mode="before")
     @classmethod

@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any, BinaryIO, Final, TypeVar
 
 from pyoxigraph import NamedNode, QueryBoolean, QueryResultsFormat, QuerySolutions, RdfFormat, Store
@@ -203,8 +204,11 @@ def _best(formats: Iterable[_F], ranges: list[tuple[str, str, float]]) -> _F | N
     return chosen if q > 0 else None
 
 
+@lru_cache(maxsize=256)
 def negotiate(accept: str | None, *, format_name: str | None = None) -> FormatChoice:
     """Return the formats to answer in, from a ``format`` parameter or else an Accept header.
+
+    Clients send the same few headers again and again: the last answers are remembered.
 
     ``format_name`` is a short name (``json``, ``xml``, ``csv``, ``tsv``, ``turtle``, ...) or a
     media type, and wins over ``accept``. Within Accept the highest q wins, a more specific
@@ -312,10 +316,25 @@ class Answer:
         self._serialize(output)
 
 
+def check_query(query: str, *, policy: Policy = Policy()) -> SparqlScan:
+    """Return the scan of ``query`` once it is known to be one this endpoint may run.
+
+    Raises:
+        QueryRefusedError: the text is an update (this is read-only).
+        ServiceNotAllowedError: it calls a SERVICE not allowed.
+    """
+    scan = scan_sparql(query)
+    if scan.operation in _UPDATE_KEYWORDS:
+        raise QueryRefusedError("this is a SPARQL update, and queries here are read-only")
+    policy.check(scan)
+    return scan
+
+
 def prepare(
     store: Store,
     query: str,
     *,
+    scan: SparqlScan | None = None,
     dataset: DatasetSpec = DatasetSpec(),
     choice: FormatChoice = FormatChoice(),
     policy: Policy = Policy(),
@@ -323,8 +342,10 @@ def prepare(
 ) -> Answer:
     """Parse ``query`` and pick its result format; evaluation happens in :meth:`Answer.write`.
 
-    Relative IRIs in the query resolve against ``base_iri`` (the endpoint's address, as the
-    protocol allows), unless the query says BASE.
+    ``scan`` is what :func:`check_query` returned for ``query`` (which then is not checked again,
+    and ``policy`` not used); without it, the query is checked here. Relative IRIs in the query
+    resolve against ``base_iri`` (the endpoint's address, as the protocol allows), unless the
+    query says BASE.
 
     Raises:
         QueryRefusedError: the text is an update (this is read-only).
@@ -332,10 +353,8 @@ def prepare(
         QuerySyntaxError: the query does not parse; the error says where.
         NotAcceptableError: ``choice`` has no format for the query's form.
     """
-    scan = scan_sparql(query)
-    if scan.operation in _UPDATE_KEYWORDS:
-        raise QueryRefusedError("this is a SPARQL update, and queries here are read-only")
-    policy.check(scan)
+    if scan is None:
+        scan = check_query(query, policy=policy)
     try:
         results = store.query(query, base_iri=base_iri, **_dataset_options(dataset, scan))
     except SyntaxError as error:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 _TOKEN: Final = re.compile(
@@ -98,11 +99,26 @@ def operations_where(update: str) -> list[int]:
     return offsets
 
 
+#: Texts up to this many characters have their scans remembered (the last :data:`_REMEMBERED`).
+_REMEMBERED_LENGTH: Final = 8192
+_REMEMBERED: Final = 256
+
+
 def scan_sparql(text: str) -> SparqlScan:
     """Return what the SPARQL query or update ``text`` asks for (see the module docstring).
 
-    The text need not be valid SPARQL: parsing it is the engine's job.
+    The text need not be valid SPARQL: parsing it is the engine's job. Clients send the same
+    queries again and again, so the scans of the last texts (short ones) are remembered.
     """
+    return _remembered_scan(text) if len(text) <= _REMEMBERED_LENGTH else _scan(text)
+
+
+@lru_cache(maxsize=_REMEMBERED)
+def _remembered_scan(text: str) -> SparqlScan:
+    return _scan(text)
+
+
+def _scan(text: str) -> SparqlScan:
     tokens = _tokens(text)
     prefixes: dict[str, str | None] = {}
     services: list[str | None] = []

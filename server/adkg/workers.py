@@ -11,38 +11,64 @@ Results stream: the worker sends what Oxigraph serializes in chunks of :data:`CH
 a result that fits in one chunk arrives in one message with its end, so the caller can still
 answer with an error status for any failure that happens before the first chunk is complete.
 
+The parent's side is asynchronous: the event loop reads each worker's socket as it reads the
+clients' (no thread, no blocking read), and stops reading a worker whose results pile up, so a
+slow client holds back its worker, not the server's memory. Messages are frames of bytes (a
+length, a kind, the data), so results are never pickled; only a job and a failure are.
+
 Workers are forked from a fork server that has imported only this module (pyoxigraph and the
-query core, no rdflib and no web framework), so starting one takes milliseconds.
+query core, no rdflib and no web framework), so starting one takes milliseconds; they run as
+batch work (``SCHED_BATCH``), so the server that hands them jobs is not preempted by them.
 
 Why not a library pool: pebble and concurrent.futures return a task's whole result at its end;
-streaming a result of any size from a process that can be killed mid-way needs the pipe here.
+streaming a result of any size from a process that can be killed mid-way needs the socket here.
 """
 
 from __future__ import annotations
 
+import asyncio
 import multiprocessing
 import os
+import pickle
 import signal
+import socket
+import struct
 import threading
 import traceback
-from collections.abc import Callable, Iterator
+from collections import deque
+from collections.abc import AsyncGenerator, Callable
 from dataclasses import dataclass, field
+from enum import IntEnum
 from multiprocessing.connection import Connection
 from pathlib import Path
-from time import monotonic
 from typing import Final, TypeVar, cast
 
 from adkg.errors import AdkgError, QueryCrashedError, QueryTimeout, ResultTooLargeError
-from adkg.sparql import DatasetSpec, Format, FormatChoice, Policy, prepare
+from adkg.sparql import DatasetSpec, Format, FormatChoice, GraphFormat, ResultFormat, prepare
+from adkg.sparql_scan import SparqlScan
 from adkg.store import ReadHandle, open_read_only
 
 T = TypeVar("T")
 
 #: Bytes of serialized results a worker gathers before sending them on.
 CHUNK: Final = 64 * 1024
+#: Messages the parent holds unread from one worker before it stops reading its socket.
+BACKLOG: Final = 4
 
 _CONTEXT: Final = multiprocessing.get_context("forkserver")
 _CONTEXT.set_forkserver_preload([__name__])
+
+#: A frame's header: the length of its data, and its kind.
+_HEADER: Final = struct.Struct("!IB")
+#: Every result format, numbered for the wire.
+_FORMATS: Final[tuple[Format, ...]] = (*ResultFormat, *GraphFormat)
+
+
+class _Kind(IntEnum):
+    JOB = 1
+    START = 2
+    CHUNK = 3
+    FAILED = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,12 +77,40 @@ class Job:
 
     store: Path
     query: str
+    #: What :func:`adkg.sparql.check_query` returned for ``query``: it may run here.
+    scan: SparqlScan
     dataset: DatasetSpec = field(default_factory=DatasetSpec)
     choice: FormatChoice = field(default_factory=FormatChoice)
-    policy: Policy = field(default_factory=Policy)
     max_result_bytes: int | None = None
     #: The IRI relative IRIs in the query resolve against (the endpoint's address).
     base_iri: str | None = None
+
+    def to_bytes(self) -> bytes:
+        """Return the job as the worker reads it (:meth:`from_bytes`): a pickle of plain values,
+        a fraction of the cost of pickling the dataclasses."""
+        scan, choice = self.scan, self.choice
+        return pickle.dumps((
+            str(self.store), self.query,
+            (scan.services, scan.has_dataset_clause, scan.keywords, scan.operation),
+            self.dataset.default_graphs, self.dataset.named_graphs,
+            choice.results.value if choice.results else None, choice.graph.value if choice.graph else None,
+            self.max_result_bytes, self.base_iri,
+        ), protocol=pickle.HIGHEST_PROTOCOL)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Job:
+        """Return the job :meth:`to_bytes` wrote.
+
+        >>> job = Job(Path("/s"), "ASK {}", SparqlScan((), False, frozenset({"ASK"}), "ASK"), base_iri="http://a/")
+        >>> Job.from_bytes(job.to_bytes()) == job
+        True
+        """
+        store, query, scan, default_graphs, named_graphs, results, graph, limit, base_iri = pickle.loads(data)
+        return cls(
+            Path(store), query, SparqlScan(*scan), DatasetSpec(default_graphs, named_graphs),
+            FormatChoice(ResultFormat(results) if results else None, GraphFormat(graph) if graph else None),
+            limit, base_iri,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,11 +141,52 @@ class Failed:
 Message = Start | Chunk | Failed
 
 
+def _frame(kind: _Kind, data: bytes) -> bytes:
+    return _HEADER.pack(len(data), kind) + data
+
+
+def _encode(message: Message) -> bytes:
+    """Return ``message`` as a frame (:func:`_decode` reads it back).
+
+    >>> _decode(*_split(_encode(Start(ResultFormat.CSV, b"a,b", True))))
+    Start(format=<ResultFormat.CSV: 'csv'>, data=b'a,b', finished=True)
+    """
+    if isinstance(message, Start):
+        return _frame(_Kind.START, bytes((_FORMATS.index(message.format), message.finished)) + message.data)
+    if isinstance(message, Chunk):
+        return _frame(_Kind.CHUNK, bytes((message.finished,)) + message.data)
+    return _frame(_Kind.FAILED, pickle.dumps((message.error, message.detail)))
+
+
+def _split(frame: bytes) -> tuple[int, bytes]:
+    size, kind = _HEADER.unpack_from(frame)
+    return kind, frame[_HEADER.size : _HEADER.size + size]
+
+
+def _decode(kind: int, data: bytes) -> Message:
+    """Return the message of a frame's kind and data.
+
+    Raises:
+        RuntimeError: the frame is of no kind a worker sends.
+    """
+    if kind == _Kind.START:
+        return Start(_FORMATS[data[0]], data[2:], bool(data[1]))
+    if kind == _Kind.CHUNK:
+        return Chunk(data[1:], bool(data[0]))
+    if kind == _Kind.FAILED:
+        error, detail = pickle.loads(data)
+        return Failed(error, detail)
+    raise RuntimeError(f"a query worker sent a frame of unknown kind {kind}")
+
+
+# --- the worker's side (blocking) -------------------------------------------------------------
+
+
 @dataclass(slots=True)
 class _ChunkWriter:
     """A binary output for Oxigraph's serializers that sends :data:`CHUNK`-sized messages."""
 
-    connection: Connection
+    connection: socket.socket
     format: Format
     limit: int | None
     buffer: bytearray = field(default_factory=bytearray)
@@ -118,40 +213,59 @@ class _ChunkWriter:
     def _send(self, *, finished: bool) -> None:
         data = bytes(self.buffer)
         self.buffer.clear()
-        self.connection.send(Chunk(data, finished) if self.started else Start(self.format, data, finished))
+        message = Chunk(data, finished) if self.started else Start(self.format, data, finished)
+        self.connection.sendall(_encode(message))
         self.started = True
 
 
-def _answer(connection: Connection, handle: ReadHandle, job: Job) -> None:
+def _answer(connection: socket.socket, handle: ReadHandle, job: Job) -> None:
     writer: _ChunkWriter | None = None
     try:
         answer = prepare(
-            handle.store, job.query, dataset=job.dataset, choice=job.choice, policy=job.policy, base_iri=job.base_iri
+            handle.store, job.query, scan=job.scan, dataset=job.dataset, choice=job.choice, base_iri=job.base_iri
         )
         writer = _ChunkWriter(connection, answer.format, job.max_result_bytes)
         answer.write(writer)  # type: ignore[arg-type]  # pyoxigraph needs only write()
         writer.finish()
     except AdkgError as error:
-        connection.send(Failed(error))
+        connection.sendall(_encode(Failed(error)))
     except Exception:
         if writer is not None and writer.too_large:
-            connection.send(Failed(ResultTooLargeError(
+            connection.sendall(_encode(Failed(ResultTooLargeError(
                 f"the results are larger than {job.max_result_bytes} bytes (ADKG_MAX_RESULT_BYTES):"
                 " add a LIMIT, or ask for fewer variables"
-            )))
+            ))))
         else:
-            connection.send(Failed(None, traceback.format_exc()))
+            connection.sendall(_encode(Failed(None, traceback.format_exc())))
 
 
-def _serve(connection: Connection) -> None:
+def _receive_job(reader: socket.SocketIO) -> Job | None:
+    """Return the next job from the parent, or None once it has closed the socket."""
+    header = reader.read(_HEADER.size)
+    if not header or len(header) < _HEADER.size:
+        return None
+    size, kind = _HEADER.unpack(header)
+    data = reader.read(size)
+    if kind != _Kind.JOB or data is None or len(data) < size:
+        return None
+    return Job.from_bytes(data)
+
+
+def _yield_to_the_server() -> None:
+    """Schedule this process as batch work (Linux's ``SCHED_BATCH``): waking up with a job, it
+    does not preempt the server that sent it, so the server answers other clients (and /health)
+    first, however many queries run."""
+    if hasattr(os, "sched_setscheduler"):
+        os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
+
+
+def _serve(connection: socket.socket) -> None:
     """The worker's loop: answer each job sent on ``connection`` until it closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when a worker ends
+    _yield_to_the_server()
+    reader = socket.SocketIO(connection, "rb")
     handle: ReadHandle | None = None
-    while True:
-        try:
-            job: Job = connection.recv()
-        except EOFError:
-            return
+    while (job := _receive_job(reader)) is not None:
         try:
             if handle is None or handle.path != job.store:
                 if handle is not None:
@@ -159,57 +273,105 @@ def _serve(connection: Connection) -> None:
                     handle = None
                 handle = open_read_only(job.store)
         except AdkgError as error:
-            connection.send(Failed(error))
+            connection.sendall(_encode(Failed(error)))
             continue
         _answer(connection, handle, job)
 
 
+# --- the parent's side (asynchronous) ---------------------------------------------------------
+
+
+class _Frames(asyncio.Protocol):
+    """The parent's end of a worker's socket: frames in, decoded into messages as they come."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.messages: deque[Message] = deque()
+        self.lost = False
+        self._buffer = bytearray()
+        self._waiter: asyncio.Future[None] | None = None
+        self._paused = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)
+
+    def data_received(self, data: bytes) -> None:
+        self._buffer += data
+        while len(self._buffer) >= _HEADER.size:
+            size, kind = _HEADER.unpack_from(self._buffer)
+            end = _HEADER.size + size
+            if len(self._buffer) < end:
+                break
+            self.messages.append(_decode(kind, bytes(self._buffer[_HEADER.size : end])))
+            del self._buffer[:end]
+        if len(self.messages) >= BACKLOG and self.transport is not None and not self._paused:
+            self._paused = True
+            self.transport.pause_reading()
+        self._wake()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.lost = True
+        self._wake()
+
+    def _wake(self) -> None:
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
+
+    async def next_message(self, deadline: float) -> Message | None:
+        """Return the next message, waiting until the loop's time ``deadline``; None if the time
+        is up first or the worker is gone with nothing more to read."""
+        loop = asyncio.get_running_loop()
+        while not self.messages and not self.lost and loop.time() < deadline:
+            self._waiter = waiter = loop.create_future()
+            timer = loop.call_at(deadline, self._wake)
+            try:
+                await waiter  # woken by data (maybe not a whole frame yet), the end, or the time
+            finally:
+                timer.cancel()
+                self._waiter = None
+        if not self.messages:
+            return None
+        message = self.messages.popleft()
+        if self._paused and len(self.messages) < BACKLOG and self.transport is not None:
+            self._paused = False
+            self.transport.resume_reading()
+        return message
+
+
 class Worker:
-    """One worker process, and the parent's end of its pipe."""
+    """One worker process, and the parent's end of its socket, read by the event loop it is
+    first used on (and only that one)."""
 
     def __init__(self) -> None:
         #: The store of the last job, which the process holds open (None before the first).
         self.store: Path | None = None
-        self._connection, child = _CONTEXT.Pipe()
+        self._socket, child = socket.socketpair()
         self._process = _CONTEXT.Process(target=_serve, args=(child,), daemon=True, name="adkg-query-worker")
         self._process.start()
         child.close()
+        self._frames: _Frames | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def alive(self) -> bool:
         """Whether the process runs and can take a job."""
-        return self._process.is_alive()
+        return self._process.is_alive() and not (self._frames is not None and self._frames.lost)
 
-    def fileno(self) -> int:
-        """The file descriptor that becomes readable when the worker has sent a message."""
-        return self._connection.fileno()
-
-    def send(self, job: Job) -> None:
-        """Give the worker ``job``; read its answer with :meth:`receive` until :func:`is_last`."""
-        self.store = job.store
-        self._connection.send(job)
-
-    def poll(self, timeout: float) -> bool:
-        """Return whether a message arrives within ``timeout`` seconds."""
-        return self._connection.poll(max(0.0, timeout))
-
-    def receive(self) -> Message:
-        """Return the worker's next message (waiting for it).
+    async def _connected(self) -> _Frames:
+        """Return the protocol reading the socket on this event loop (connected at first use).
 
         Raises:
-            QueryCrashedError: the worker died; it is gone.
+            RuntimeError: the worker was first used on another event loop.
         """
-        try:
-            message: Message = self._connection.recv()
-        except (EOFError, OSError) as error:
-            self._process.join(timeout=1)
-            raise QueryCrashedError(
-                f"the query engine crashed on this query (its worker process ended with status"
-                f" {self._process.exitcode}); only that process was lost"
-            ) from error
-        return message
+        if self._loop is not None and self._loop is not asyncio.get_running_loop():
+            raise RuntimeError("a query worker serves the event loop it was first used on, and no other")
+        if self._frames is None:
+            self._loop = asyncio.get_running_loop()
+            self._socket.setblocking(False)
+            _, self._frames = await self._loop.connect_accepted_socket(_Frames, sock=self._socket)
+        return self._frames
 
-    def run(self, job: Job, *, timeout: float) -> Iterator[Message]:
+    async def run(self, job: Job, *, timeout: float) -> AsyncGenerator[Message, None]:
         """Send ``job`` and yield what the worker answers, until the last message.
 
         A caller that stops early (its client went away) gets the worker killed, since it would
@@ -219,14 +381,23 @@ class Worker:
             QueryTimeout: no answer came within ``timeout`` seconds; the worker was killed.
             QueryCrashedError: the worker died; it is gone.
         """
-        deadline = monotonic() + timeout
+        frames = await self._connected()
+        deadline = asyncio.get_running_loop().time() + timeout
         finished = False
         try:
-            self.send(job)
+            self.store = job.store
+            assert frames.transport is not None
+            frames.transport.write(_frame(_Kind.JOB, job.to_bytes()))
             while not finished:
-                if not self.poll(deadline - monotonic()):
+                message = await frames.next_message(deadline)
+                if message is None:
+                    if frames.lost:
+                        self._process.join(timeout=1)
+                        raise QueryCrashedError(
+                            f"the query engine crashed on this query (its worker process ended with status"
+                            f" {self._process.exitcode}); only that process was lost"
+                        )
                     raise QueryTimeout(timeout)
-                message = self.receive()
                 finished = is_last(message)
                 yield message
         finally:
@@ -238,28 +409,73 @@ class Worker:
         if self._process.pid is not None and self._process.is_alive():
             os.kill(self._process.pid, signal.SIGKILL)
         self._process.join()
-        self._connection.close()
+        self._close_socket()
 
     def close(self) -> None:
-        """Let the process end on its own (its pipe closes), and wait for it."""
-        self._connection.close()
+        """Let the process end on its own (its socket closes), and wait for it; from any thread."""
+        self._close_socket()
         self._process.join(timeout=5)
         if self._process.is_alive():
             self.kill()
 
+    def _close_socket(self) -> None:
+        frames, loop = self._frames, self._loop
+        if frames is None or frames.transport is None or loop is None or loop.is_closed():
+            self._socket.close()
+        else:
+            try:
+                running = asyncio.get_running_loop()
+            except RuntimeError:
+                running = None
+            if running is loop:
+                frames.transport.close()
+            else:
+                loop.call_soon_threadsafe(frames.transport.close)
 
-@dataclass(slots=True)
+
 class Results:
-    """A query's answer: its format, its first chunk and the rest."""
+    """A query's answer as it arrives: its :attr:`format`, its :attr:`first` chunk, then the
+    chunks after it by async iteration. Close it (:meth:`aclose`) if not read to the end."""
 
-    format: Format
-    first: bytes
-    rest: Iterator[bytes]
+    def __init__(
+        self, start: Start, rest: AsyncGenerator[Message, None], on_close: Callable[[], None] | None = None
+    ) -> None:
+        self.format, self.first, self.finished = start.format, start.data, start.finished
+        self._rest, self._on_close = rest, on_close
+        self._open = True
+        if start.finished:
+            self._end()
 
-    def __iter__(self) -> Iterator[bytes]:
-        """Yield every chunk; raises what :meth:`Worker.run` raises after the first one."""
-        yield self.first
-        yield from self.rest
+    def __aiter__(self) -> Results:
+        return self
+
+    async def __anext__(self) -> bytes:
+        """Return the next chunk after the first.
+
+        Raises:
+            StopAsyncIteration: the results are complete.
+            AdkgError: the time limit was reached while streaming (the worker was killed).
+            QueryCrashedError: the worker died while streaming.
+        """
+        if not self._open or self.finished:
+            raise StopAsyncIteration
+        message = await anext(self._rest)
+        if is_last(message):
+            self.finished = True
+            self._end()
+        return chunk_data(message)
+
+    async def aclose(self) -> None:
+        """Stop: the worker is killed if its results were not all read; then ``on_close`` runs."""
+        if self._open:
+            await self._rest.aclose()
+            self._end()
+
+    def _end(self) -> None:
+        if self._open:
+            self._open = False
+            if self._on_close is not None:
+                self._on_close()
 
 
 def is_last(message: Message) -> bool:
@@ -292,19 +508,27 @@ def chunk_data(message: Message) -> bytes:
     return message.data
 
 
-def answer(worker: Worker, job: Job, *, timeout: float) -> Results:
-    """Run ``job`` on ``worker``; return the result format and the serialized results.
+async def answer(
+    worker: Worker, job: Job, *, timeout: float, on_close: Callable[[], None] | None = None
+) -> Results:
+    """Run ``job`` on ``worker``; return once its first chunk has arrived.
 
-    Waits for the first chunk, so that every failure before it is raised here; one after it
-    (a time limit reached while streaming) is raised while iterating.
+    ``on_close`` runs when the results are complete or closed, or when this raises: when the
+    worker is done with the job.
 
     Raises:
         AdkgError: the query's own (syntax, refusal, not acceptable, too large, time limit...).
         RuntimeError: the worker failed unexpectedly (a bug); the message holds its traceback.
     """
     messages = worker.run(job, timeout=timeout)
-    start = started(next(messages))
-    return Results(start.format, start.data, (chunk_data(message) for message in messages))
+    try:
+        start = started(await anext(messages))
+    except BaseException:
+        await messages.aclose()
+        if on_close is not None:
+            on_close()
+        raise
+    return Results(start, messages, on_close)
 
 
 def _raised(failed: Failed) -> Exception:
@@ -358,25 +582,48 @@ def run_killable(function: Callable[..., T], args: tuple[object, ...], *, timeou
 class WorkerPool:
     """Up to ``size`` worker processes, started when needed and reused while they live.
 
-    ``spare`` idle workers are kept ready, so that a query arriving while others run (even
-    runaway ones) does not wait for a process to start. Thread-safe; :meth:`acquire` blocks
-    while ``size`` queries run.
+    ``spare`` idle workers are kept ready while fewer than ``size`` run, so that a query arriving
+    while others run (even runaway ones) does not wait for a process to start; the pool never
+    holds more than ``size`` processes. Thread-safe; :meth:`acquire` blocks while ``size``
+    queries run.
     """
 
     def __init__(self, size: int, *, spare: int = 2) -> None:
         self._size = size
         self._spare = min(spare, size)
         self._idle: list[Worker] = []
+        #: Workers handed out and not yet given back.
+        self._busy = 0
+        #: Workers being started for the idle list.
+        self._starting = 0
         self._slots = threading.BoundedSemaphore(size)
-        self._lock = threading.Lock()
+        #: Guards the counts and the idle list; notified when a started worker is put in it.
+        self._lock = threading.Condition()
         self._closed = False
 
-    def start(self) -> None:
-        """Start the spare workers."""
+    @property
+    def processes(self) -> int:
+        """How many worker processes the pool holds: busy, idle and being started."""
         with self._lock:
-            missing = self._spare - len(self._idle)
+            return self._busy + len(self._idle) + self._starting
+
+    def start(self) -> None:
+        """Start spare workers until ``spare`` are idle (or the pool holds ``size``)."""
+        with self._lock:
+            room = self._size - self._busy - len(self._idle)
+            missing = max(0, min(self._spare - len(self._idle), room) - self._starting)
+            self._starting += missing
         for _ in range(missing):
-            self._put(Worker())
+            started: Worker | None = None
+            try:
+                started = Worker()
+            finally:
+                with self._lock:
+                    self._starting -= 1
+                    kept = started is not None and self._keep(started)
+                    self._lock.notify_all()
+            if started is not None and not kept:
+                started.close()
 
     def acquire(self, store: Path | None = None) -> Worker:
         """Return a live worker for one job on ``store``, waiting while ``size`` jobs run and
@@ -394,34 +641,46 @@ class WorkerPool:
         starts a process: for an event loop, which calls :meth:`acquire` in a thread instead)."""
         if not self._slots.acquire(blocking=False):
             return None
-        worker = self._take(store)
+        worker = self._take(store, start=False)
         if worker is None:
             self._slots.release()
         return worker
 
-    def _take(self, store: Path | None) -> Worker | None:
-        """Take an idle worker (holding a slot); None if there is none."""
+    def _take(self, store: Path | None, *, start: bool = True) -> Worker | None:
+        """Take an idle worker (holding a slot), counted busy; None if there is none, and then,
+        when ``start``, the slot is counted busy for the process the caller starts. With
+        ``start``, a spare being started is waited for rather than a process started beside it,
+        so the pool never holds more than ``size``."""
         try:
             with self._lock:
-                keep = [w for w in self._idle if w.alive and (store is None or w.store in (None, store))]
-                ending = [w for w in self._idle if w not in keep]
+                if start:
+                    self._lock.wait_for(lambda: bool(self._idle) or not self._starting)
+                ending = [w for w in self._idle if store is not None and w.store not in (None, store)]
+                keep = [w for w in self._idle if w not in ending]
                 warm = [w for w in keep if w.store == store]
                 candidates = warm or keep
                 worker = candidates[-1] if candidates else None
                 self._idle = [w for w in keep if w is not worker]
-                refill = len(self._idle) < self._spare
+                if worker is not None or start:
+                    self._busy += 1
+                refill = len(self._idle) + self._starting < self._spare and self._busy + len(self._idle) < self._size
             if refill or ending:
                 threading.Thread(target=self._refill, args=(ending,), daemon=True).start()
         except BaseException:
             self._slots.release()
             raise
+        if worker is not None and not worker.alive:  # ended from outside while idle: replace it
+            worker.kill()
+            return self._start_one()
         return worker
 
     def _start_one(self) -> Worker:
-        """Start a worker for a slot already held."""
+        """Start a worker for a slot already held and counted busy."""
         try:
             return Worker()
         except BaseException:
+            with self._lock:
+                self._busy -= 1
             self._slots.release()
             raise
 
@@ -432,6 +691,8 @@ class WorkerPool:
 
     def release(self, worker: Worker) -> None:
         """Take back ``worker`` after its job (a dead one is dropped)."""
+        with self._lock:
+            self._busy -= 1
         try:
             if worker.alive:
                 self._put(worker)
@@ -442,10 +703,17 @@ class WorkerPool:
 
     def _put(self, worker: Worker) -> None:
         with self._lock:
-            if not self._closed and len(self._idle) < self._size:
-                self._idle.append(worker)
-                return
-        worker.close()
+            kept = self._keep(worker)
+        if not kept:
+            worker.close()
+
+    def _keep(self, worker: Worker) -> bool:
+        """Add ``worker`` to the idle ones if the pool has room (the lock held); return whether."""
+        if self._closed or self._busy + len(self._idle) >= self._size:
+            return False
+        self._idle.append(worker)
+        self._lock.notify_all()
+        return True
 
     def close(self) -> None:
         """End every idle worker; workers in use end when released."""

@@ -1,5 +1,6 @@
-"""The application: ``create_app(settings)`` wires the routers, the error mapping, CORS and the
-worker pool (started with the application, ended with it)."""
+"""The application: ``create_app(settings)`` wires ``/sparql`` (a bare ASGI application), the
+FastAPI routes and their error mapping, CORS around both, and the worker pool (started with the
+application, ended with it)."""
 
 from __future__ import annotations
 
@@ -7,39 +8,57 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.types import ASGIApp
 
 from adkg.errors import AdkgError
 from adkg.settings import Settings
-from adkg.store import DataFolder
-from adkg.web import errors, protocol
-from adkg.workers import WorkerPool
+from adkg.web import errors, health
+from adkg.web.asgi import Receive, Scope, Send
+from adkg.web.endpoint import SparqlEndpoint
+from adkg.web.services import Services
 
 
-def create_app(settings: Settings) -> FastAPI:
+class Application:
+    """adkg's ASGI application: ``/sparql`` goes straight to the endpoint, everything else (and
+    the lifespan) to FastAPI."""
+
+    def __init__(self, endpoint: ASGIApp, pages: FastAPI) -> None:
+        self.endpoint, self.pages = endpoint, pages
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == "/sparql":
+            await self.endpoint(scope, receive, send)
+        else:
+            await self.pages(scope, receive, send)
+
+
+def create_app(settings: Settings) -> ASGIApp:
     """Return the adkg web application serving the store of ``settings``' data folder."""
+    services = Services.from_settings(settings)
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        pool = WorkerPool(settings.workers)
-        pool.start()
-        app.state.pool = pool
-        app.state.data = DataFolder(settings.data_folder)
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        services.pool.start()
         try:
             yield
         finally:
-            pool.close()
+            services.pool.close()
 
-    app = FastAPI(
+    pages = FastAPI(
         title="adkg SPARQL endpoint",
         summary="The Afghan Deportation Knowledge Graph over the SPARQL 1.1 Protocol.",
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
     )
-    app.state.settings = settings
-    app.add_middleware(
-        CORSMiddleware,
+    pages.state.services = services
+    pages.add_exception_handler(AdkgError, errors.adkg_error)
+    pages.add_exception_handler(Exception, errors.unexpected_error)
+    pages.include_router(health.router)
+    # Cross-origin requests are welcome from anywhere: the data is public and no cookie is used.
+    return CORSMiddleware(
+        Application(SparqlEndpoint(services), pages),
         allow_origins=["*"],
         allow_credentials=False,
         allow_methods=["GET", "POST", "OPTIONS"],
@@ -47,7 +66,3 @@ def create_app(settings: Settings) -> FastAPI:
         expose_headers=["X-Adkg-Store", "X-Adkg-Build", "X-Adkg-Changed-Since-Build"],
         max_age=86400,
     )
-    app.add_exception_handler(AdkgError, errors.adkg_error)
-    app.add_exception_handler(Exception, errors.unexpected_error)
-    app.include_router(protocol.router)
-    return app

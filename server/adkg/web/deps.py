@@ -1,4 +1,4 @@
-"""What routes depend on: the settings, the data folder and the worker pool, kept on the application's state.
+"""What FastAPI routes depend on: the application's :class:`~adkg.web.services.Services`.
 
 They are coroutines so that FastAPI calls them on the event loop, not in a thread.
 """
@@ -9,22 +9,20 @@ from fastapi import Request
 
 from adkg.settings import Settings
 from adkg.store import DataFolder
-from adkg.workers import WorkerPool
+from adkg.web.services import Services
+
+
+async def get_services(request: Request) -> Services:
+    """Return what the application shares."""
+    services: Services = request.app.state.services
+    return services
 
 
 async def get_settings(request: Request) -> Settings:
     """Return the settings the application was made with."""
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-async def get_pool(request: Request) -> WorkerPool:
-    """Return the application's pool of query workers."""
-    pool: WorkerPool = request.app.state.pool
-    return pool
+    return (await get_services(request)).settings
 
 
 async def get_data(request: Request) -> DataFolder:
     """Return the data folder the application serves from."""
-    data: DataFolder = request.app.state.data
-    return data
+    return (await get_services(request)).data

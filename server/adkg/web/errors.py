@@ -10,7 +10,7 @@ import logging
 from typing import Final
 
 from fastapi import Request
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import Response as StarletteResponse
 
 from adkg.errors import (
     AdkgError,
@@ -28,6 +28,7 @@ from adkg.errors import (
     UnauthorizedError,
     UnsupportedMediaTypeError,
 )
+from adkg.web.asgi import PLAIN_TEXT, Response
 
 logger = logging.getLogger("adkg.web")
 
@@ -62,17 +63,34 @@ def status_of(error: AdkgError) -> int:
     return 500
 
 
-async def adkg_error(_: Request, error: Exception) -> PlainTextResponse:
-    """Answer an ``AdkgError`` with its status and message."""
-    assert isinstance(error, AdkgError)
+def error_response(error: AdkgError) -> Response:
+    """Return the response for ``error``: its status and its message as plain text; one of
+    status 500 or above is logged."""
     status = status_of(error)
     if status >= 500:
         logger.error("%s: %s", type(error).__name__, error)
-    headers = {"WWW-Authenticate": 'Bearer realm="adkg"'} if isinstance(error, UnauthorizedError) else {}
-    return PlainTextResponse(f"{error}\n", status_code=status, headers=headers)
+    headers = {"content-type": PLAIN_TEXT}
+    if isinstance(error, UnauthorizedError):
+        headers["www-authenticate"] = 'Bearer realm="adkg"'
+    return Response(status, headers, f"{error}\n".encode())
 
 
-async def unexpected_error(request: Request, error: Exception) -> PlainTextResponse:
-    """Log a bug with its traceback and answer 500."""
+def unexpected_response() -> Response:
+    """Return the response for a bug (which the caller logs with its traceback)."""
+    return Response(500, {"content-type": PLAIN_TEXT}, b"internal server error: the server logged it\n")
+
+
+def _starlette(response: Response) -> StarletteResponse:
+    return StarletteResponse(response.body, status_code=response.status, headers=response.headers)
+
+
+async def adkg_error(_: Request, error: Exception) -> StarletteResponse:
+    """FastAPI's handler of an ``AdkgError``: :func:`error_response`."""
+    assert isinstance(error, AdkgError)
+    return _starlette(error_response(error))
+
+
+async def unexpected_error(request: Request, error: Exception) -> StarletteResponse:
+    """FastAPI's handler of a bug: logged with its traceback, answered 500."""
     logger.exception("unexpected error answering %s %s", request.method, request.url.path, exc_info=error)
-    return PlainTextResponse("internal server error: the server logged it\n", status_code=500)
+    return _starlette(unexpected_response())
