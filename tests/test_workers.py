@@ -116,6 +116,14 @@ async def test_a_message_that_arrives_in_pieces_is_waited_for_whole() -> None:
 
 
 @pytest.mark.anyio
+async def test_a_query_longer_than_a_socket_buffer_reaches_the_worker_whole(served_store: Path, worker: Worker) -> None:
+    # Regression: the worker read a job with one recv, so a long query arrived cut and ended it.
+    long_query = "ASK { ?s ?p ?o }\n#" + "x" * 900_000
+    _, chunks = await collect(worker, job(served_store, long_query))
+    assert b"true" in b"".join(chunks)
+
+
+@pytest.mark.anyio
 async def test_results_past_the_size_limit_are_refused(served_store: Path, worker: Worker) -> None:
     with pytest.raises(ResultTooLargeError, match="larger than 1000 bytes"):
         await collect(worker, job(served_store, EVERYTHING, max_result_bytes=1000))

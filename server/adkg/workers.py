@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 from enum import IntEnum
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Final, TypeVar, cast
+from typing import BinaryIO, Final, TypeVar, cast
 
 from adkg.errors import AdkgError, QueryCrashedError, QueryTimeout, ResultTooLargeError
 from adkg.sparql import DatasetSpec, Format, FormatChoice, GraphFormat, ResultFormat, prepare
@@ -239,7 +239,7 @@ def _answer(connection: socket.socket, handle: ReadHandle, job: Job) -> None:
             connection.sendall(_encode(Failed(None, traceback.format_exc())))
 
 
-def _receive_job(reader: socket.SocketIO) -> Job | None:
+def _receive_job(reader: BinaryIO) -> Job | None:
     """Return the next job from the parent, or None once it has closed the socket."""
     header = reader.read(_HEADER.size)
     if not header or len(header) < _HEADER.size:
@@ -263,7 +263,7 @@ def _serve(connection: socket.socket) -> None:
     """The worker's loop: answer each job sent on ``connection`` until it closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when a worker ends
     _yield_to_the_server()
-    reader = socket.SocketIO(connection, "rb")
+    reader = connection.makefile("rb")  # buffered: read(n) returns n bytes, unless the socket closed
     handle: ReadHandle | None = None
     while (job := _receive_job(reader)) is not None:
         try:

@@ -41,7 +41,7 @@ def _endpoint_url(scope: Scope) -> str:
     if host is None:
         server = scope.get("server") or ("127.0.0.1", 80)
         host = f"{server[0]}:{server[1]}"
-    return f"{scope.get('scheme', 'http')}://{host}{scope.get('root_path', '')}{scope['path']}"
+    return f"{scope.get('scheme', 'http')}://{host}{scope['path']}"  # the path includes any root path
 
 
 async def _read_body(receive: Receive, *, limit: int) -> bytes:
