@@ -160,12 +160,16 @@ def test_a_second_source_with_a_competing_figure_adds_disagreements_without_code
         "--format", "tsv", root=project,
     ).output.splitlines()[1:]
     assert rows == [
-        '"population count of Afghans in Pakistan: 4100000 (Pakistani officials) '
+        '"population count of Afghans in Pakistan: approximately 4100000 (Pakistani officials) '
         'against 3800000 (United Nations)"@en',
-        '"population count of Afghans in Pakistan: 4400000 (Government of Pakistan) '
+        '"population count of Afghans in Pakistan: approximately 4400000 (Government of Pakistan) '
         'against 3800000 (United Nations)"@en',
-        '"population count of Afghans in Pakistan: 4400000 (Government of Pakistan) '
-        'against 4100000 (Pakistani officials)"@en',
+        '"population count of Afghans in Pakistan: approximately 4400000 (Government of Pakistan) '
+        'against approximately 4100000 (Pakistani officials)"@en',
+        '"population count of Afghans in Pakistan: as high as 4400000 (Government of Pakistan) '
+        'against 3800000 (United Nations)"@en',
+        '"population count of Afghans in Pakistan: as high as 4400000 (Government of Pakistan) '
+        'against approximately 4100000 (Pakistani officials)"@en',
     ]
 
 
