@@ -45,6 +45,7 @@ CASES = [
     ("undefined-term.rq", "queries", "adkg:statedBy"),
     ("unknown-external-term.ttl", "sources", "prov:wasAttributedBy"),
     ("unknown-external-term.rq", "queries", "oa:hasSelecter"),
+    ("dangling-link.ttl", "sources", "adkgr:unted-nations"),
 ]
 
 
@@ -60,6 +61,16 @@ def test_invalid_file_fires_exactly_its_check(name: str, role: str, term: str) -
     assert [(v.check, v.term) for v in violations] == [(name.split(".", maxsplit=1)[0], term)]
     if role != "ontology":
         assert f"used in invalid/lint/{name}" in violations[0].problem
+
+
+def test_a_misspelt_link_as_an_object_is_a_dangling_link(tmp_path: Path) -> None:
+    data = tmp_path / "misspelt.ttl"
+    data.write_text(
+        "@prefix adkg: <https://w3id.org/adkg/ontology#> .\n@prefix adkgr: <https://w3id.org/adkg/id/> .\n"
+        "adkgr:claim-1 a adkg:Claim ; adkg:about adkgr:afghans-in-pakistn .\n",
+        encoding="utf-8",
+    )
+    assert [(v.check, v.term) for v in _lint(sources=(data,))] == [("dangling-link", "adkgr:afghans-in-pakistn")]
 
 
 def test_domain_range_check_names_the_missing_axiom() -> None:
@@ -108,7 +119,7 @@ def test_claims_written_as_design_sketches_them_use_only_defined_terms() -> None
     inputs = LintInputs(
         inputs.root,
         ontology=inputs.ontology,
-        sources=(VALID / "example-claims.ttl",),
+        sources=(*inputs.sources, VALID / "example-claims.ttl"),  # the graph holds what they link to
         queries=(),
     )
     assert run_checks(lint_dataset(inputs), CHECKS) == []

@@ -5,14 +5,16 @@ Every ``*-violation.rq`` file in ``queries/checks/`` is a check: a SELECT of ``?
 
 - the default graph: the ontology, every Turtle file under ``ontology/``;
 - a named graph ``<urn:adkg:file:PATH>`` for every file linted (ontology, graph, shapes), holding
-  its triples; for a SPARQL file, ``<urn:adkg:file:PATH> dcterms:references <iri>`` for each IRI
-  the query mentions;
+  its triples, and ``<urn:adkg:file:PATH> dcterms:references <iri>`` for each adkg or adkgr name
+  its literals mention (an editorial note's ``adkgr:united-nations``); for a SPARQL file,
+  ``<urn:adkg:file:PATH> dcterms:references <iri>`` for each IRI the query mentions;
 - the named graph ``<urn:adkg:vocabularies>``: ``<namespace> a owl:Ontology`` for each reused
   vocabulary with a known term list and ``<term> rdfs:isDefinedBy <namespace>`` for its terms.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +27,7 @@ from adkg.errors import LayoutError, SourceSyntaxError
 from adkg.namespaces import compact
 from adkg.query_terms import sparql_file_iris
 from adkg.turtle_files import project_turtle_files, turtle_files
+from adkg.vocab import BASE, PREFIXES
 from adkg.vocabularies import known_vocabularies
 
 FILE_GRAPH_PREFIX: Final = "urn:adkg:file:"
@@ -87,6 +90,39 @@ def _vocabulary_quads() -> Iterable[Quad]:
             yield Quad(NamedNode(term), _IS_DEFINED_BY, namespace_node, VOCABULARIES_GRAPH)
 
 
+#: An adkg or adkgr name written in a literal (``adkgr:united-nations``), or an adkg IRI in full.
+_MENTION: Final = re.compile(
+    r"(?<![\w/#:@])(?:(?P<prefix>adkgr?):(?P<local>[A-Za-z0-9_](?:[\w.-]*\w)?)"
+    r"|(?P<iri>" + re.escape(BASE) + r"(?:ontology#|id/)\w(?:[\w.-]*\w)?))"
+)
+
+
+def mentions(text: str) -> list[str]:
+    """Return the adkg and adkgr IRIs that ``text`` (a note, a definition) names, in order.
+
+    >>> mentions("A claim separate from S11's (adkgr:claim-x-2023-10). adkg:AsHighAs keeps it.")
+    ['https://w3id.org/adkg/id/claim-x-2023-10', 'https://w3id.org/adkg/ontology#AsHighAs']
+    >>> mentions("See https://w3id.org/adkg/id/united-nations, not schema:adkg:x or e-mail@adkg:y")
+    ['https://w3id.org/adkg/id/united-nations']
+    """
+    found = []
+    for match in _MENTION.finditer(text):
+        prefix = match.group("prefix")
+        found.append(PREFIXES[prefix] + match.group("local") if prefix else match.group("iri"))
+    return found
+
+
+def _mention_quads(store: Store, graph: NamedNode) -> list[Quad]:
+    """Return ``<graph> dcterms:references <iri>`` for each adkg name the literals of ``graph`` mention."""
+    iris = {
+        iri
+        for quad in store.quads_for_pattern(None, None, None, graph)
+        if isinstance(quad.object, pyoxigraph.Literal)
+        for iri in mentions(quad.object.value)
+    }
+    return [Quad(graph, _REFERENCES, NamedNode(iri), graph) for iri in sorted(iris)]
+
+
 def lint_dataset(inputs: LintInputs) -> Store:
     """Return an in-memory Oxigraph store holding the lint dataset of ``inputs``.
 
@@ -97,7 +133,9 @@ def lint_dataset(inputs: LintInputs) -> Store:
     for path in inputs.ontology:
         _load_turtle(store, path, DefaultGraph())
     for path in (*inputs.ontology, *inputs.sources):
-        _load_turtle(store, path, NamedNode(FILE_GRAPH_PREFIX + _display_path(path, inputs.root)))
+        file_node = NamedNode(FILE_GRAPH_PREFIX + _display_path(path, inputs.root))
+        _load_turtle(store, path, file_node)
+        store.extend(_mention_quads(store, file_node))
     for path in inputs.queries:
         file_node = NamedNode(FILE_GRAPH_PREFIX + _display_path(path, inputs.root))
         store.extend(
