@@ -1,44 +1,37 @@
-"""The example queries in queries/examples/ answer their questions over the graph.
+"""The example queries in queries/examples/ answer their questions over the built store.
 
 Each ``NAME.rq`` opens with a comment stating the question and has ``NAME.tsv`` beside it: the
-SPARQL TSV results it must return, run with Oxigraph over the ontology and graph files loaded into
-their named graphs and the derivation rules run into the derived graph, as ``adkg build`` does, the
-default graph being their union. Every example orders its results, so the
-TSV text is compared whole. An expected file is written by running the query and reading the
-result against the seed; regenerate one with
-``python -c "from tests.test_examples import run; print(run('NAME'), end='')" > queries/examples/NAME.tsv``.
+SPARQL TSV results it must return from the store ``adkg build`` makes (the run's shared build),
+the default graph being the union of the named graphs, as the endpoint and ``adkg query`` answer.
+Every example orders its results, so the TSV text is compared whole. An expected file is written by
+running the query and reading the result against the seed; regenerate one with
+``adkg build && adkg query -f queries/examples/NAME.rq --format tsv > queries/examples/NAME.tsv``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from pyoxigraph import QueryResultsFormat, QuerySolutions, Store
 from rdflib.plugins.sparql import prepareQuery
 
-from adkg.build import run_rules
-from adkg.dataset import load_dataset
+from adkg.store import open_read_only
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = PROJECT_ROOT / "queries" / "examples"
 QUERIES = sorted(EXAMPLES.glob("*.rq"))
 
 
-def _dataset() -> Store:
-    store = load_dataset(PROJECT_ROOT)
-    run_rules(store, sorted((PROJECT_ROOT / "queries" / "rules").glob("*.rq")))
-    return store
-
-
 @pytest.fixture(scope="module")
-def store() -> Store:
-    return _dataset()
+def store(served_store: Path) -> Iterator[Store]:
+    with open_read_only(served_store) as handle:
+        yield handle.store
 
 
-def run(name: str, store: Store | None = None) -> str:
-    """Return the SPARQL TSV results of example ``name`` over the project's dataset."""
-    store = store or _dataset()
+def run(name: str, store: Store) -> str:
+    """Return the SPARQL TSV results of example ``name`` over ``store``."""
     query = (EXAMPLES / f"{name}.rq").read_text(encoding="utf-8")
     solutions = store.query(query, use_default_graph_as_union=True)
     assert isinstance(solutions, QuerySolutions), f"{name} is not a SELECT query"

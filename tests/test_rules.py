@@ -109,6 +109,19 @@ def test_series_near_miss_other_people_or_not_cumulative() -> None:
     assert _select(store, "SELECT ?a WHERE { { ?a adkg:previousFigure ?b } UNION { ?a a adkg:Decrease } }") == []
 
 
+def test_rdfs_entailments_fire_for_subclasses_subproperties_and_inverses() -> None:
+    store = _derive("rdfs-entailments-fires.ttl")
+    assert ("order-1",) in _select(store, "SELECT ?x WHERE { ?x a adkg:Policy }")
+    assert _select(store, "SELECT ?x ?y WHERE { ?x <https://schema.org/about> ?y }") == [("claim-1", "order-1")]
+    assert _select(store, f"SELECT ?x ?y WHERE {{ ?x <{ID}part-of> ?y }}") == [("piece", "whole")]
+
+
+def test_rdfs_entailments_near_miss_anonymous_superclass_or_already_stated() -> None:
+    store = _derive("rdfs-entailments-near-miss.ttl")
+    assert _select(store, f"SELECT ?t WHERE {{ <{ID}thing-1> a ?t }}") == []  # the derived graph alone
+    assert _select(store, f"SELECT ?t WHERE {{ <{ID}order-2> a ?t FILTER(?t = adkg:Policy) }}") == []
+
+
 @pytest.mark.parametrize("rule", RULES, ids=lambda p: p.name)
 def test_every_rule_opens_with_what_it_derives(rule: Path) -> None:
     text = rule.read_text(encoding="utf-8")

@@ -161,6 +161,7 @@ def test_service_description_negotiated(server: str) -> None:
         assert NamedNode(SD + "SPARQL11Update") not in objects  # read-only
         assert NamedNode(SOURCE) in objects
         assert any(t.predicate == NamedNode("http://rdfs.org/ns/void#triples") for t in triples)
+        assert any("rdfs:subClassOf" in getattr(t.object, "value", "") for t in triples)  # says what it entails
 
 
 def test_cors(server: str) -> None:

@@ -23,6 +23,13 @@ RDF_TYPE: Final = NamedNode(PREFIXES["rdf"] + "type")
 RDFS_COMMENT: Final = NamedNode(PREFIXES["rdfs"] + "comment")
 XSD_INTEGER: Final = NamedNode(PREFIXES["xsd"] + "integer")
 VOID_TRIPLES: Final = NamedNode(VOID + "triples")
+#: What the default graph holds: the regime is simple entailment, over RDFS entailments made ahead.
+ENTAILMENTS: Final = (
+    "The union of the named graphs of the dataset. The derived graph (…/graph/derived) holds the RDFS"
+    " entailments a query relies on, made when the store was built: every node's types through"
+    " rdfs:subClassOf, every statement through rdfs:subPropertyOf, and each statement of a property"
+    " declared owl:inverseOf another the other way round; so `?x a adkg:Policy` finds every order and law."
+)
 #: The formats the description itself is offered in.
 DESCRIPTION_FORMATS: Final = (GraphFormat.TURTLE, GraphFormat.JSONLD, GraphFormat.RDFXML, GraphFormat.NTRIPLES)
 
@@ -49,7 +56,7 @@ def service_triples(store: Path, *, endpoint: str, federation: bool, updates: bo
         Triple(dataset, RDF_TYPE, _sd("Dataset")),
         Triple(dataset, _sd("defaultGraph"), default),
         Triple(default, RDF_TYPE, _sd("Graph")),
-        Triple(default, RDFS_COMMENT, Literal("The union of the named graphs of the dataset.", language="en")),
+        Triple(default, RDFS_COMMENT, Literal(ENTAILMENTS, language="en")),
         Triple(default, VOID_TRIPLES, Literal(str(sum(report["graphs"].values())), datatype=XSD_INTEGER)),
     ]
     if federation:
