@@ -46,6 +46,9 @@ def test_time_bounds_fire_for_dates_months_years_and_intervals() -> None:
         ("claim-month", "2024-02-01", "2024-02-29"),
         ("claim-year", "2023-01-01", "2023-12-31"),
     ]
+    vague_start = f"""SELECT ?e WHERE {{ <{ID}claim-vague-period-exact-end> sem:hasLatestEndTimeStamp ?e
+        FILTER NOT EXISTS {{ <{ID}claim-vague-period-exact-end> sem:hasEarliestBeginTimeStamp ?b }} }}"""
+    assert _select(store, vague_start) == [("2023-10-31",)]  # the end kept; no beginning
 
 
 def test_time_bounds_near_miss_vague_or_yearless() -> None:
