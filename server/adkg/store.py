@@ -197,6 +197,17 @@ def store_report(store: Path) -> dict[str, Any]:
     return report
 
 
+def build_id(store: Path) -> str:
+    """Return the id of the build the store folder ``store`` comes from: a build's own store is
+    named for it; a store an update made says in its report which build it changed.
+
+    Raises:
+        StoreNotFoundError: the folder has no report.
+    """
+    built: str = store_report(store).get("build_id", store.name)
+    return built
+
+
 @dataclass(slots=True)
 class ReadHandle:
     """A read-only Oxigraph handle on one store, and the shared lock that keeps it from pruning.

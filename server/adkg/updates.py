@@ -26,7 +26,7 @@ from adkg.errors import ProtocolError, QueryRefusedError, QuerySyntaxError
 from adkg.reports import graph_sizes
 from adkg.sparql import DatasetSpec, Policy
 from adkg.sparql_scan import operations_where, scan_sparql
-from adkg.store import REPORT, DataFolder
+from adkg.store import REPORT, DataFolder, build_id
 from adkg.workers import run_killable
 
 
@@ -107,7 +107,7 @@ def update_store(
             report = json.loads((current / REPORT).read_text(encoding="utf-8"))
             report.update(
                 store=str(new),
-                build_id=report.get("build_id", current.name),
+                build_id=build_id(current),
                 graphs=graphs,
                 changed_since_build=True,
                 updates=report.get("updates", 0) + 1,

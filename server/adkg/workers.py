@@ -141,26 +141,23 @@ class Failed:
 Message = Start | Chunk | Failed
 
 
-def _frame(kind: _Kind, data: bytes) -> bytes:
-    return _HEADER.pack(len(data), kind) + data
+def _frame(kind: _Kind, *parts: bytes) -> bytes:
+    """Return a frame of ``kind`` whose data is ``parts`` joined (copied once)."""
+    return b"".join((_HEADER.pack(sum(map(len, parts)), kind), *parts))
 
 
 def _encode(message: Message) -> bytes:
     """Return ``message`` as a frame (:func:`_decode` reads it back).
 
-    >>> _decode(*_split(_encode(Start(ResultFormat.CSV, b"a,b", True))))
+    >>> frame = _encode(Start(ResultFormat.CSV, b"a,b", True))
+    >>> _decode(frame[4], frame[_HEADER.size :])
     Start(format=<ResultFormat.CSV: 'csv'>, data=b'a,b', finished=True)
     """
     if isinstance(message, Start):
-        return _frame(_Kind.START, bytes((_FORMATS.index(message.format), message.finished)) + message.data)
+        return _frame(_Kind.START, bytes((_FORMATS.index(message.format), message.finished)), message.data)
     if isinstance(message, Chunk):
-        return _frame(_Kind.CHUNK, bytes((message.finished,)) + message.data)
+        return _frame(_Kind.CHUNK, bytes((message.finished,)), message.data)
     return _frame(_Kind.FAILED, pickle.dumps((message.error, message.detail)))
-
-
-def _split(frame: bytes) -> tuple[int, bytes]:
-    size, kind = _HEADER.unpack_from(frame)
-    return kind, frame[_HEADER.size : _HEADER.size + size]
 
 
 def _decode(kind: int, data: bytes) -> Message:
@@ -457,7 +454,7 @@ class Results:
             AdkgError: the time limit was reached while streaming (the worker was killed).
             QueryCrashedError: the worker died while streaming.
         """
-        if not self._open or self.finished:
+        if not self._open:  # complete or closed
             raise StopAsyncIteration
         message = await anext(self._rest)
         if is_last(message):

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 
 from adkg.settings import Settings
-from adkg.store import DataFolder, store_report
+from adkg.store import DataFolder, build_id, store_report
 from adkg.web.deps import get_data, get_settings
 
 router = APIRouter()
@@ -29,7 +29,7 @@ async def health(settings: SettingsDep, data: DataDep) -> Response:
     body = {
         "status": "ok",
         "store": current.name,
-        "build_id": report.get("build_id", current.name),
+        "build_id": build_id(current),
         "built_at": report["built_at"],
         "triples": sum(report["graphs"].values()),
         "changed_since_build": bool(report.get("changed_since_build")),

@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl
 from adkg.errors import ProtocolError, QueryRefusedError, UnauthorizedError, UnsupportedMediaTypeError
 from adkg.settings import Settings
 from adkg.sparql import DatasetSpec
-from adkg.store import store_report
+from adkg.store import build_id, store_report
 
 FORM: Final = "application/x-www-form-urlencoded"
 QUERY: Final = "application/sparql-query"
@@ -138,9 +138,8 @@ def authorize_update(settings: Settings, authorization: str | None) -> None:
 
 def store_headers(store: Path) -> dict[str, str]:
     """Which store answered, and whether an update changed it since its build."""
-    report = store_report(store)
     return {
         "X-Adkg-Store": store.name,
-        "X-Adkg-Build": report.get("build_id", store.name),
-        "X-Adkg-Changed-Since-Build": "true" if report.get("changed_since_build") else "false",
+        "X-Adkg-Build": build_id(store),
+        "X-Adkg-Changed-Since-Build": "true" if store_report(store).get("changed_since_build") else "false",
     }
