@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import Result
-from rdflib import URIRef
+from rdflib import Graph, URIRef
 
-from adkg.anchors import anchor_file
+from adkg.anchors import anchor_file, anchor_graphs
 from adkg.errors import LosslessFormatError
-from adkg.namespaces import ADKGR, OA
+from adkg.namespaces import ADKGR, OA, PROV
 from adkg.seed_texts import seed_texts
 from adkg.turtle_files import parse_turtle
 from conftest import DATA, PROJECT_ROOT
@@ -55,6 +55,8 @@ INVALID = {
     "prefix-mismatch.ttl": "oa:prefix or oa:suffix does not match the text around '98%'",
     "offsets-missing.ttl": "no oa:TextPositionSelector",
     "source-unknown.ttl": "its source adkgr:source-that-does-not-exist names no seed file",
+    "anchor-unnamed.ttl": "is a blank node; the IRI of its words is <" + SOURCE + "#char=526,529>",
+    "name-wrong.ttl": f"is named <{SOURCE}#char=527,530>; the IRI of its words is <{SOURCE}#char=526,529>",
 }
 
 
@@ -74,8 +76,60 @@ def test_invalid_anchor_is_reported_naming_its_node(
     assert expected in problems[0].problem
     before = path.read_bytes()
     anchor_file(path, texts, check=False)
-    if name not in {"offsets-wrong.ttl", "offsets-missing.ttl"}:
+    if name in LOCATED:
+        assert anchor_file(path, texts, check=True) == []  # adkg anchor mends what it reported
+    else:
         assert path.read_bytes() == before  # an anchor that cannot be located is left alone
+
+
+LOCATED = {"offsets-wrong.ttl", "offsets-missing.ttl", "anchor-unnamed.ttl", "name-wrong.ttl"}
+
+
+def test_anchor_names_an_anchor_by_its_words_and_merges_anchors_of_the_same_words(
+    texts: dict[URIRef, str], tmp_path: Path
+) -> None:
+    path = tmp_path / "two-claims.ttl"
+    path.write_text("""
+        @prefix adkgr: <https://w3id.org/adkg/id/> .
+        @prefix oa: <http://www.w3.org/ns/oa#> .
+        @prefix prov: <http://www.w3.org/ns/prov#> .
+        adkgr:claim-a prov:wasDerivedFrom [ a oa:SpecificResource ; oa:hasSource adkgr:source-wikipedia-extract ;
+            oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact "98% of the foreign nationals" ] ] .
+        adkgr:claim-b prov:wasDerivedFrom [ a oa:SpecificResource ; oa:hasSource adkgr:source-wikipedia-extract ;
+            oa:hasSelector [ a oa:TextQuoteSelector ; oa:exact "98% of the foreign nationals" ; oa:suffix " in" ] ] .
+    """, encoding="utf-8")
+    assert anchor_file(path, texts, check=False) == []
+    graph = parse_turtle(path)
+    anchor = URIRef(f"{SOURCE}#char=526,554")
+    assert set(graph.objects(None, PROV.wasDerivedFrom)) == {anchor}
+    assert len(list(graph.objects(anchor, OA.hasSelector))) == 2  # one quote, one position: not four
+    assert anchor_file(path, texts, check=True) == []
+
+
+def test_an_anchor_is_described_in_one_file_and_referred_to_from_others(
+    texts: dict[URIRef, str], tmp_path: Path
+) -> None:
+    anchor = DATA / "invalid" / "anchor" / "anchor-unnamed.ttl"
+    for name in ("a.ttl", "b.ttl"):
+        shutil.copy(anchor, tmp_path / name)
+    seeds = PROJECT_ROOT / "seeds"
+    metadata = PROJECT_ROOT / "graph" / "source" / "wikipedia-extract" / "source.ttl"
+
+    def graphs() -> dict[Path, Graph]:
+        return {path: parse_turtle(path) for path in (metadata, tmp_path / "a.ttl", tmp_path / "b.ttl")}
+
+    assert [p.problem for p in anchor_graphs(graphs(), seeds, check=False)] == []
+    problems = anchor_graphs(graphs(), seeds, check=True)
+    assert problems == []
+    a, b = parse_turtle(tmp_path / "a.ttl"), parse_turtle(tmp_path / "b.ttl")
+    iri = URIRef(f"{SOURCE}#char=526,529")
+    assert (iri, OA.hasSelector, None) in a
+    assert (iri, OA.hasSelector, None) not in b
+    assert (None, PROV.wasDerivedFrom, iri) in b
+    shutil.copy(tmp_path / "a.ttl", tmp_path / "b.ttl")
+    [problem] = anchor_graphs(graphs(), seeds, check=True)
+    assert problem.path == tmp_path / "b.ttl"
+    assert problem.problem == f"<{iri}> is also described in {tmp_path / 'a.ttl'}; describe it in one file"
 
 
 def test_project_anchors_check_clean(run_adkg: Callable[..., Result]) -> None:

@@ -42,6 +42,7 @@ def test_minimal_valid_graph_raises_nothing(shapes: Graph) -> None:
 V, W = "Violation", "Warning"
 CASES: dict[str, set[tuple[str, str, str | None]]] = {
     "actor-with-two-english-labels.ttl": {(V, "adkgsh:EnglishLabelShape-label", "rdfs:label")},
+    "anchor-blank-node.ttl": {(V, "adkgsh:AnchorShape", None)},
     "anchor-on-another-source.ttl": {(V, "adkgsh:AnchorOnReportingSourceShape", "prov:wasDerivedFrom")},
     "anchor-without-position.ttl": {(V, "adkgsh:AnchorShape-position", "oa:hasSelector")},
     "claim-dated-after-its-source.ttl": {(W, "adkgsh:ClaimDatedAfterSourceWarningShape", "adkg:asOf")},

@@ -1,19 +1,22 @@
-"""Quote anchors: locate each ``oa:TextQuoteSelector`` in its seed text and check its offsets.
+"""Quote anchors: locate each ``oa:TextQuoteSelector`` in its seed text, check its offsets, name it.
 
 An anchor is an ``oa:SpecificResource`` whose ``oa:hasSource`` is a source node and whose
 ``oa:hasSelector`` includes a ``oa:TextQuoteSelector`` with ``oa:exact`` (and, to tell repeats
 apart, ``oa:prefix`` / ``oa:suffix``). ``adkg anchor`` finds the one place the quote occurs, fills
-in a prefix and suffix of up to ``CONTEXT`` code points where they are missing, and writes an
+in a prefix and suffix of up to ``CONTEXT`` code points where they are missing, writes an
 ``oa:TextPositionSelector`` with ``oa:start`` / ``oa:end`` in Unicode code points from 0, so that
-``text[start:end] == exact``. Offsets are written as ``xsd:integer`` (what Oxigraph stores for any
-integer type, ``xsd:nonNegativeInteger`` included); the shapes check that they are not negative.
+``text[start:end] == exact``, and names the anchor by its words: the source's IRI with RFC 5147's
+text/plain fragment, ``<source#char=start,end>`` (a contributor may write a new anchor as a blank
+node). Two anchors of the same words become one node, described in one file only; the others
+refer to it. Offsets are written as ``xsd:integer`` (what Oxigraph stores for any integer type,
+``xsd:nonNegativeInteger`` included); the shapes check that they are not negative.
 ``adkg anchor --check`` changes nothing and reports every anchor whose quote is absent, ambiguous,
-or whose prefix, suffix or offsets are missing or wrong.
+whose prefix, suffix, offsets or name are missing or wrong, or that two files describe.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, cast
@@ -26,6 +29,7 @@ from adkg.canonical_turtle import canonical_turtle, check_lossless, write_text
 from adkg.namespaces import OA, PROV, RDF, compact
 from adkg.seed_texts import seed_texts
 from adkg.turtle_files import parse_turtle, turtle_files
+from adkg.vocab import text_fragment
 
 #: How many code points of context ``adkg anchor`` writes as a missing prefix or suffix.
 CONTEXT: Final = 32
@@ -45,12 +49,18 @@ class AnchorProblem:
 
 @dataclass(frozen=True, slots=True)
 class Location:
-    """Where a quote lies in its text, with the context around it."""
+    """Where a quote lies in its source's text, with the context around it."""
 
+    source: URIRef
     start: int
     end: int
     prefix: str
     suffix: str
+
+    @property
+    def iri(self) -> URIRef:
+        """The anchor's IRI: the source's with the RFC 5147 fragment of the quote's code points."""
+        return URIRef(text_fragment(str(self.source), self.start, self.end))
 
 
 def locate(text: str, exact: str, *, prefix: str | None, suffix: str | None) -> list[int]:
@@ -136,6 +146,7 @@ def _locate_anchor(graph: Graph, anchor: Node, texts: dict[URIRef, str]) -> Loca
         )
     start, end = starts[0], starts[0] + len(exact)
     return Location(
+        source,
         start,
         end,
         prefix if prefix is not None else text[max(0, start - CONTEXT) : start],
@@ -159,7 +170,36 @@ def _recorded_problems(graph: Graph, anchor: Node, location: Location) -> list[s
     shown = tuple(_python_value(v) for v in recorded)
     if shown != expected:
         problems.append(f"offsets are {shown}, the quote lies at {expected}")
+    elif anchor != location.iri:  # a name is only checked against offsets that are right
+        named = "is a blank node" if isinstance(anchor, BNode) else f"is named <{anchor}>"
+        problems.append(f"{named}; the IRI of its words is <{location.iri}>")
     return problems
+
+
+def _remove_description(graph: Graph, node: Node) -> None:
+    """Remove every triple about ``node`` and, recursively, about the blank nodes it holds."""
+    for predicate, value in list(graph.predicate_objects(node)):
+        graph.remove((node, predicate, value))
+        if isinstance(value, BNode):
+            _remove_description(graph, value)
+
+
+def _is_described(graph: Graph, anchor: Node) -> bool:
+    return (anchor, OA.hasSelector, None) in graph
+
+
+def _rename(graph: Graph, anchor: Node, iri: URIRef) -> None:
+    """Give ``anchor`` the IRI of its words; if an anchor of the same words is already described
+    there, that one keeps its selectors and ``anchor``'s are dropped. References follow."""
+    if _is_described(graph, iri):
+        _remove_description(graph, anchor)
+    else:
+        for predicate, value in list(graph.predicate_objects(anchor)):
+            graph.remove((anchor, predicate, value))
+            graph.add((iri, predicate, value))
+    for subject, predicate in list(graph.subject_predicates(anchor)):
+        graph.remove((subject, predicate, anchor))
+        graph.add((subject, predicate, iri))
 
 
 def _record(graph: Graph, anchor: Node, location: Location) -> None:
@@ -177,16 +217,29 @@ def _record(graph: Graph, anchor: Node, location: Location) -> None:
         graph.add((position, RDF.type, OA.TextPositionSelector))
     for predicate, value in ((OA.start, location.start), (OA.end, location.end)):
         graph.set((position, predicate, Literal(value)))
+    if anchor != location.iri:
+        _rename(graph, anchor, location.iri)
 
 
 def anchor_graph(
-    graph: Graph, path: Path, texts: dict[URIRef, str], *, check: bool
+    graph: Graph,
+    path: Path,
+    texts: dict[URIRef, str],
+    *,
+    check: bool,
+    described: MutableMapping[URIRef, Path] | None = None,
 ) -> tuple[list[AnchorProblem], bool]:
-    """Locate every anchor in ``graph`` (parsed from ``path``); unless ``check``, record locations.
+    """Locate every anchor in ``graph`` (parsed from ``path``); unless ``check``, record locations
+    and names.
+
+    ``described`` maps the anchors other files describe to the first file that does; an anchor
+    described there too is, unless ``check``, reduced here to references, and ``described``
+    gains this file's anchors.
 
     Returns:
         the anchors that cannot be located and, with ``check``, those whose recorded prefix,
-        suffix or offsets are missing or wrong; and whether ``graph`` was changed.
+        suffix, offsets or name are missing or wrong or that another file describes; and whether
+        ``graph`` was changed.
     """
     problems = []
     changed = False
@@ -202,15 +255,35 @@ def anchor_graph(
         elif recorded:
             _record(graph, anchor, location)
             changed = True
+    if described is not None:
+        for anchor in _anchors(graph):
+            if not isinstance(anchor, URIRef):
+                continue
+            first = described.setdefault(anchor, path)
+            if first == path:
+                continue
+            if check:
+                problem = f"<{anchor}> is also described in {first}; describe it in one file"
+                problems.append(AnchorProblem(path, _anchor_name(graph, anchor), problem))
+            else:
+                _remove_description(graph, anchor)
+                changed = True
     return problems, changed
 
 
-def _anchor_parsed(path: Path, graph: Graph, texts: dict[URIRef, str], *, check: bool) -> list[AnchorProblem]:
+def _anchor_parsed(
+    path: Path,
+    graph: Graph,
+    texts: dict[URIRef, str],
+    *,
+    check: bool,
+    described: MutableMapping[URIRef, Path] | None = None,
+) -> list[AnchorProblem]:
     """Run :func:`anchor_graph` on ``graph``, parsed from ``path``, and write it back if it changed."""
     if check:
-        return anchor_graph(graph, path, texts, check=True)[0]
+        return anchor_graph(graph, path, texts, check=True, described=described)[0]
     check_lossless(path, graph)
-    problems, changed = anchor_graph(graph, path, texts, check=False)
+    problems, changed = anchor_graph(graph, path, texts, check=False, described=described)
     if changed:
         write_text(path, canonical_turtle(graph))
     return problems
@@ -234,17 +307,19 @@ def anchor_graphs(
     graphs: dict[Path, Graph], seeds_folder: Path, *, check: bool
 ) -> list[AnchorProblem]:
     """Run :func:`anchor_file`'s work on already parsed graph files; seed texts come from all of
-    them, so an anchor may quote a source described in another file.
+    them, so an anchor may quote a source described in another file. An anchor is described in
+    the first file (in the given order) that describes it; the others refer to it.
 
     Raises:
         LayoutError: a seed file named in the metadata cannot be read.
         LosslessFormatError: rewriting a file would change one of its triples.
     """
     texts = seed_texts(ReadOnlyGraphAggregate(list(graphs.values())), seeds_folder) if graphs else {}
+    described: dict[URIRef, Path] = {}
     return [
         problem
         for path, graph in graphs.items()
-        for problem in _anchor_parsed(path, graph, texts, check=check)
+        for problem in _anchor_parsed(path, graph, texts, check=check, described=described)
     ]
 
 

@@ -29,10 +29,15 @@ from rdflib.term import IdentifiedNode, Node
 from adkg.errors import LosslessFormatError, SourceSyntaxError
 from adkg.namespaces import PREFIXES, new_graph
 from adkg.turtle_files import parse_turtle
+from adkg.vocab import parse_text_fragment
 
 
 class _CanonicalSerializer(LongTurtleSerializer):
-    """rdflib's long-form Turtle with subjects in IRI order rather than by reference count."""
+    """rdflib's long-form Turtle with subjects in IRI order rather than by reference count.
+
+    Text fragment IRIs (quote anchors, ``<doc#char=start,end>``) come after the other named
+    subjects, in the order of their words in the text, so a file's quotes read like its source.
+    """
 
     # rdflib's RecursiveSerializer declares these as plain (not ClassVar) class attributes.
     topClasses = [OWL.Ontology, SKOS.ConceptScheme]  # noqa: RUF012
@@ -69,11 +74,18 @@ class _CanonicalSerializer(LongTurtleSerializer):
             headers.extend(members)
         for header in headers:
             self._topLevels[header] = True
-        rest = sorted(
-            (s for s in self._subjects if s not in headers),
-            key=lambda s: (isinstance(s, BNode), str(s)),
-        )
+        rest = sorted((s for s in self._subjects if s not in headers), key=_subject_key)
         return headers + rest
+
+
+def _subject_key(subject: Node) -> tuple[int, str, int, int]:
+    """Order named subjects by IRI, then text fragments by document and position, then blank nodes."""
+    if isinstance(subject, BNode):
+        return (2, str(subject), 0, 0)
+    fragment = parse_text_fragment(str(subject))
+    if fragment is not None:
+        return (1, *fragment)
+    return (0, str(subject), 0, 0)
 
 
 def _blank_node_signature(graph: Graph, node: BNode, seen: frozenset[BNode]) -> str:

@@ -13,6 +13,7 @@ wraps the same strings as rdflib namespaces for the build and the contributor's 
 
 from __future__ import annotations
 
+import re
 from types import MappingProxyType
 from typing import Final
 
@@ -70,3 +71,33 @@ def compact(iri: str) -> str:
         if local != iri and local and all(c.isalnum() or c in "-_." for c in local):
             return f"{prefix}:{local}"
     return f"<{iri}>"
+
+
+_TEXT_FRAGMENT: Final = re.compile(r"(?P<document>[^#]+)#char=(?P<start>[0-9]+),(?P<end>[0-9]+)")
+
+
+def text_fragment(document: str, start: int, end: int) -> str:
+    """Return the IRI of the code points ``start`` to ``end`` of ``document``'s text.
+
+    The fragment is RFC 5147's for text/plain (``#char=start,end``, counted in code points from
+    0, end exclusive), so a quote anchor's IRI names exactly the words it quotes.
+
+    >>> text_fragment("https://w3id.org/adkg/id/source-x", 290, 415)
+    'https://w3id.org/adkg/id/source-x#char=290,415'
+    """
+    return f"{document}#char={start},{end}"
+
+
+def parse_text_fragment(iri: str) -> tuple[str, int, int] | None:
+    """Return the document, start and end a :func:`text_fragment` IRI names, or ``None`` for
+    any other IRI.
+
+    >>> parse_text_fragment("https://w3id.org/adkg/id/source-x#char=290,415")
+    ('https://w3id.org/adkg/id/source-x', 290, 415)
+    >>> parse_text_fragment("https://w3id.org/adkg/id/source-x") is None
+    True
+    """
+    match = _TEXT_FRAGMENT.fullmatch(iri)
+    if match is None:
+        return None
+    return match["document"], int(match["start"]), int(match["end"])
