@@ -60,13 +60,13 @@ def test_disagreements_fire_for_values_and_bounds_in_one_group() -> None:
     store = _derive("disagreement-fires.ttl")
     groups = _select(store, "SELECT ?low ?high ?ratio ?ok (COUNT(?m) AS ?n) WHERE { ?g a adkg:ComparableGroup ; "
                             "adkg:lowestFigure ?low ; adkg:highestFigure ?high ; adkg:figureRatio ?ratio ; "
-                            "adkg:allCanHold ?ok ; adkg:member ?m } GROUP BY ?low ?high ?ratio ?ok")
+                            "adkg:allCanHold ?ok ; adkg:groupClaim ?m } GROUP BY ?low ?high ?ratio ?ok")
     assert groups == [("3800000", "5000000", "1.316", "false", "3")]
     assert _select(store, "SELECT ?a ?b ?kind WHERE { ?d a adkg:Disagreement ; adkg:involves ?a , ?b ; "
                           "adkg:disagreementKind ?kind FILTER(STR(?a) < STR(?b)) }") == [
-        ("claim-a", "claim-b", "https://w3id.org/adkg/ontology#DifferentValues"),
-        ("claim-a", "claim-c", "https://w3id.org/adkg/ontology#OutsideRange"),
-        ("claim-b", "claim-c", "https://w3id.org/adkg/ontology#OutsideRange"),
+        ("claim-a", "claim-b", "https://w3id.org/adkg/ontology#disagreement-kind-different-values"),
+        ("claim-a", "claim-c", "https://w3id.org/adkg/ontology#disagreement-kind-outside-range"),
+        ("claim-b", "claim-c", "https://w3id.org/adkg/ontology#disagreement-kind-outside-range"),
     ]
     assert _select(store, "SELECT ?l WHERE { ?d a adkg:Disagreement ; rdfs:label ?l }") == [
         ("population count of people: 3800000 (Agency A) against as high as 4400000 (Agency B)",),
@@ -78,7 +78,7 @@ def test_disagreements_fire_for_values_and_bounds_in_one_group() -> None:
 def test_disagreement_near_miss_bounds_times_things_and_currencies() -> None:
     store = _derive("disagreement-near-miss.ttl")
     assert _select(store, "SELECT ?d WHERE { ?d a adkg:Disagreement }") == []
-    query = "SELECT ?m ?ok WHERE { ?g a adkg:ComparableGroup ; adkg:member ?m ; adkg:allCanHold ?ok }"
+    query = "SELECT ?m ?ok WHERE { ?g a adkg:ComparableGroup ; adkg:groupClaim ?m ; adkg:allCanHold ?ok }"
     assert _select(store, query) == [
         ("claim-a", "true"), ("claim-b", "true"),
     ]

@@ -100,8 +100,8 @@ _MENTION: Final = re.compile(
 def mentions(text: str) -> list[str]:
     """Return the adkg and adkgr IRIs that ``text`` (a note, a definition) names, in order.
 
-    >>> mentions("A claim separate from S11's (adkgr:claim-x-2023-10). adkg:AsHighAs keeps it.")
-    ['https://w3id.org/adkg/id/claim-x-2023-10', 'https://w3id.org/adkg/ontology#AsHighAs']
+    >>> mentions("A claim separate from S11's (adkgr:claim-x-2023-10). adkg:hedge-as-high-as keeps it.")
+    ['https://w3id.org/adkg/id/claim-x-2023-10', 'https://w3id.org/adkg/ontology#hedge-as-high-as']
     >>> mentions("See https://w3id.org/adkg/id/united-nations, not schema:adkg:x or e-mail@adkg:y")
     ['https://w3id.org/adkg/id/united-nations']
     """
