@@ -92,6 +92,14 @@ def test_arithmetic_inconsistency_fires_when_parts_do_not_add_up() -> None:
     ]
 
 
+def test_an_arithmetic_inconsistency_says_when_a_part_is_a_reading() -> None:
+    store = _derive("arithmetic-reading-fires.ttl")
+    assert _select(store, "SELECT ?label WHERE { ?i a adkg:ArithmeticInconsistency ; rdfs:label ?label }") == [
+        ("49 centres: the total is 49 but its 2 enumerated parts add up to 46 (1 of the parts' values is "
+         "the graph's reading of the text, not a figure it states)",),
+    ]
+
+
 def test_arithmetic_near_miss_parts_add_up_or_give_bounds() -> None:
     assert _select(_derive("arithmetic-near-miss.ttl"), "SELECT ?i WHERE { ?i a adkg:ArithmeticInconsistency }") == []
 
