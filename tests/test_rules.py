@@ -49,6 +49,8 @@ def test_time_bounds_fire_for_dates_months_years_and_intervals() -> None:
     vague_start = f"""SELECT ?e WHERE {{ <{ID}claim-vague-period-exact-end> sem:hasLatestEndTimeStamp ?e
         FILTER NOT EXISTS {{ <{ID}claim-vague-period-exact-end> sem:hasEarliestBeginTimeStamp ?b }} }}"""
     assert _select(store, vague_start) == [("2023-10-31",)]  # the end kept; no beginning
+    stated = f"SELECT ?b WHERE {{ <{ID}claim-after-2025> sem:hasEarliestBeginTimeStamp ?b }}"
+    assert _select(store, stated) == [("2025-01-01",)]  # a vague time's stated bound is passed on
 
 
 def test_time_bounds_near_miss_vague_or_yearless() -> None:
