@@ -241,3 +241,20 @@ def test_an_empty_rules_folder_fails_the_build(run_adkg: Callable[..., Result], 
     result = run_adkg("build", root=project)
     assert result.exit_code == 2
     assert "no rule (*.rq)" in result.output
+
+
+def test_a_changed_seed_is_refused_by_the_build_and_the_anchor_check(
+    run_adkg: Callable[..., Result], project: Path
+) -> None:
+    """Regression: a seed edited after its anchors were written built cleanly; only a test noticed."""
+    [seed] = (project / "seeds").glob("*.txt")
+    text = seed.read_text(encoding="utf-8")
+    seed.write_text(text.replace("3.8 million", "3.9 million", 1), encoding="utf-8")  # same length
+    for command in (("build",), ("anchor", "--check")):
+        result = run_adkg(*command, root=project)
+        assert result.exit_code == 2, result.output
+        assert f"{seed.name} is not the text its metadata records (SHA-256 " in result.output
+    seed.write_text(text + " ", encoding="utf-8")
+    result = run_adkg("build", root=project)
+    assert result.exit_code == 2
+    assert "10821 bytes, the metadata records 10820; 10818 characters, the metadata records 10817" in result.output

@@ -12,6 +12,10 @@
     ``LayoutError``
         A project folder or seed file is missing, or a source file lies in a folder that maps to
         no named graph (such as ``graph/x.ttl`` instead of ``graph/entities/``).
+    ``SeedChangedError``
+        A seed file is not the text its metadata records: its SHA-256, byte size or character
+        count differ, so anchors written against the recorded text cannot be trusted. Carries
+        the file and each difference.
     ``LosslessFormatError``
         Canonical serialization would not reproduce the file's graph term for term (rdflib's
         Turtle parser rewrites some literals, such as ``1.0e3`` into ``1e+03``). The file is left
@@ -109,6 +113,22 @@ class SourceSyntaxError(SourceError):
 
 class LayoutError(SourceError):
     """A project folder or file is missing, or a source file lies where no named graph maps."""
+
+
+class SeedChangedError(SourceError):
+    """A seed file differs from what the graph's metadata records for it.
+
+    >>> print(SeedChangedError(Path("seeds/a.txt"), ["10 bytes, the metadata records 11"]))
+    seeds/a.txt is not the text its metadata records (10 bytes, the metadata records 11); restore it, ...
+    """
+
+    def __init__(self, path: Path, differences: list[str]) -> None:
+        self.path = path
+        self.differences = differences
+        super().__init__(
+            f"{path} is not the text its metadata records ({'; '.join(differences)});"
+            " restore it, or record the new text as a new source"
+        )
 
 
 class LosslessFormatError(SourceError):
