@@ -258,3 +258,14 @@ def test_a_changed_seed_is_refused_by_the_build_and_the_anchor_check(
     result = run_adkg("build", root=project)
     assert result.exit_code == 2
     assert "10821 bytes, the metadata records 10820; 10818 characters, the metadata records 10817" in result.output
+
+
+def test_editor_lock_and_autosave_files_are_not_sources(run_adkg: Callable[..., Result], project: Path) -> None:
+    """Regression: an Emacs lock file (a dangling link named .#FILE.ttl) broke every command."""
+    folder = project / "graph" / "source" / "wikipedia-extract"
+    (folder / ".#s01-s22.ttl").symlink_to("user@host.1234:1700000000")
+    (folder / "#s01-s22.ttl#").write_text("not Turtle at all", encoding="utf-8")
+    (project / "queries" / "rules" / ".#050-disagreements.rq").symlink_to("user@host.1234:1700000000")
+    for command in (("fmt", "--check"), ("anchor", "--check"), ("build",)):
+        result = run_adkg(*command, root=project)
+        assert result.exit_code == 0, (command, result.output)

@@ -43,7 +43,7 @@ from adkg.errors import BuildError, LayoutError, SourceSyntaxError
 from adkg.namespaces import compact, new_graph
 from adkg.reports import claim_count, class_counts, graph_sizes
 from adkg.settings import Settings
-from adkg.sources import dataset_files, graph_name, project_turtle_files, turtle_files
+from adkg.sources import dataset_files, graph_name, is_editor_file, project_turtle_files, turtle_files
 from adkg.store import REPORT, DataFolder
 from adkg.turtle_files import parse_turtle
 from adkg.validation import validate_store
@@ -147,7 +147,7 @@ def build(settings: Settings, *, progress: Progress = lambda _: None) -> BuildRe
         settings.ontology_folder, settings.graph_folder, settings.shapes_folder, settings.seeds_folder,
         settings.rules_folder, settings.reports_folder,
     )
-    rules = sorted(settings.rules_folder.glob("*.rq"))
+    rules = sorted(p for p in settings.rules_folder.glob("*.rq") if not is_editor_file(p))
     if not rules:
         raise LayoutError(f"no rule (*.rq) in {settings.rules_folder}")
     data = DataFolder(settings.data_folder)
