@@ -266,6 +266,7 @@ def test_editor_lock_and_autosave_files_are_not_sources(run_adkg: Callable[..., 
     (folder / ".#s01-s22.ttl").symlink_to("user@host.1234:1700000000")
     (folder / "#s01-s22.ttl#").write_text("not Turtle at all", encoding="utf-8")
     (project / "queries" / "rules" / ".#050-disagreements.rq").symlink_to("user@host.1234:1700000000")
-    for command in (("fmt", "--check"), ("anchor", "--check"), ("build",)):
+    (project / "queries" / "checks" / ".#missing-label-violation.rq").symlink_to("user@host.1234:1700000000")
+    for command in (("fmt", "--check"), ("anchor", "--check"), ("lint",), ("build",)):
         result = run_adkg(*command, root=project)
         assert result.exit_code == 0, (command, result.output)

@@ -312,6 +312,7 @@ def anchor_graphs(
 
     Raises:
         LayoutError: a seed file named in the metadata cannot be read.
+        SeedChangedError: a seed file is not the text its metadata records.
         LosslessFormatError: rewriting a file would change one of its triples.
     """
     texts = seed_texts(ReadOnlyGraphAggregate(list(graphs.values())), seeds_folder) if graphs else {}
@@ -329,6 +330,7 @@ def anchor_graph_folder(graph_folder: Path, seeds_folder: Path, *, check: bool) 
     Raises:
         SourceSyntaxError: a file does not parse.
         LayoutError: a seed file named in the metadata cannot be read.
+        SeedChangedError: a seed file is not the text its metadata records.
         LosslessFormatError: rewriting a file would change one of its triples.
     """
     graphs = {path: parse_turtle(path) for path in turtle_files([graph_folder])}

@@ -43,7 +43,7 @@ from adkg.errors import BuildError, LayoutError, SourceSyntaxError
 from adkg.namespaces import compact, new_graph
 from adkg.reports import claim_count, class_counts, graph_sizes
 from adkg.settings import Settings
-from adkg.sources import dataset_files, graph_name, is_editor_file, project_turtle_files, turtle_files
+from adkg.sources import dataset_files, folder_files, graph_name, project_turtle_files, turtle_files
 from adkg.store import REPORT, DataFolder
 from adkg.turtle_files import parse_turtle
 from adkg.validation import validate_store
@@ -139,6 +139,7 @@ def build(settings: Settings, *, progress: Progress = lambda _: None) -> BuildRe
         SourceSyntaxError: a source, rule or shape file does not parse.
         LayoutError: a project folder or a seed file is missing, there is no rule, or a graph file
             lies in no folder that maps to a named graph.
+        SeedChangedError: a seed file is not the text its metadata records.
         StoreBusyError: another build (or an update) holds the lock of the data folder.
         BuildError: anchors do not match the seed, or the graph or the derived nodes violate the
             shapes.
@@ -147,7 +148,7 @@ def build(settings: Settings, *, progress: Progress = lambda _: None) -> BuildRe
         settings.ontology_folder, settings.graph_folder, settings.shapes_folder, settings.seeds_folder,
         settings.rules_folder, settings.reports_folder,
     )
-    rules = sorted(p for p in settings.rules_folder.glob("*.rq") if not is_editor_file(p))
+    rules = folder_files(settings.rules_folder, "*.rq")
     if not rules:
         raise LayoutError(f"no rule (*.rq) in {settings.rules_folder}")
     data = DataFolder(settings.data_folder)

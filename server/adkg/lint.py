@@ -26,7 +26,7 @@ from pyoxigraph import DefaultGraph, NamedNode, Quad, RdfFormat, Store
 from adkg.errors import LayoutError, SourceSyntaxError
 from adkg.namespaces import compact
 from adkg.query_terms import sparql_file_iris
-from adkg.sources import is_editor_file
+from adkg.sources import folder_files
 from adkg.turtle_files import project_turtle_files, turtle_files
 from adkg.vocab import BASE, PREFIXES
 from adkg.vocabularies import known_vocabularies
@@ -54,7 +54,7 @@ class LintInputs:
         """Return the inputs of the project at ``root``: ontology/, graph/, shapes/, queries/."""
         ontology = tuple(turtle_files([root / "ontology"]))
         sources = tuple(path for path in project_turtle_files(root) if path not in ontology)
-        queries = tuple(sorted(p for p in (root / "queries").rglob("*.rq") if not is_editor_file(p)))
+        queries = tuple(folder_files(root / "queries", "**/*.rq"))
         return cls(root, ontology, sources, queries)
 
 
@@ -153,7 +153,7 @@ def check_files(checks_folder: Path) -> list[Path]:
     Raises:
         LayoutError: there is none (a lint that checks nothing must not pass).
     """
-    checks = sorted(checks_folder.glob("*-violation.rq"))
+    checks = folder_files(checks_folder, "*-violation.rq")
     if not checks:
         raise LayoutError(f"no *-violation.rq check in {checks_folder}")
     return checks

@@ -36,9 +36,10 @@ def recorded_differences(graph: Graph, source: Node, file_node: Node, data: byte
     ['3 characters, the metadata records 2']
     """
     differences = []
-    sha256 = graph.value(file_node, SCHEMA.sha256)
-    if sha256 is not None and hashlib.sha256(data).hexdigest() != str(sha256):
-        differences.append(f"SHA-256 {hashlib.sha256(data).hexdigest()}, the metadata records {sha256}")
+    recorded_sha256 = graph.value(file_node, SCHEMA.sha256)
+    sha256 = hashlib.sha256(data).hexdigest()
+    if recorded_sha256 is not None and sha256 != str(recorded_sha256):
+        differences.append(f"SHA-256 {sha256}, the metadata records {recorded_sha256}")
     size = graph.value(file_node, SCHEMA.contentSize)
     if size is not None:
         match = _SIZE.fullmatch(str(size))

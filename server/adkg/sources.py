@@ -30,28 +30,35 @@ SOURCE_FOLDERS: Final = ("ontology", "graph", "shapes")
 DATASET_FOLDERS: Final = ("ontology", "graph")
 
 
-def is_editor_file(path: Path) -> bool:
+def _is_editor_file(path: Path) -> bool:
     """Whether ``path`` is an editor's lock, autosave or hidden working file, never a source.
 
     Emacs locks a file it edits with a dangling link ``.#name.ttl`` and autosaves to
     ``#name.ttl#``; other editors keep hidden swap or backup files beside it.
 
-    >>> [is_editor_file(Path(n)) for n in (".#s01.ttl", "#s01.ttl#", ".s01.ttl.swp", "s01.ttl")]
+    >>> [_is_editor_file(Path(n)) for n in (".#s01.ttl", "#s01.ttl#", ".s01.ttl.swp", "s01.ttl")]
     [True, True, True, False]
     """
     return path.name.startswith((".", "#"))
 
 
+def folder_files(folder: Path, pattern: str) -> list[Path]:
+    """Return the files of ``folder`` that match the glob ``pattern`` (``**/`` to descend), sorted,
+    leaving out editors' lock and working files: every source, rule and check is found here.
+    """
+    return sorted(path for path in folder.glob(pattern) if not _is_editor_file(path))
+
+
 def turtle_files(paths: Iterable[Path]) -> Iterator[Path]:
     """Yield every ``*.ttl`` file named in ``paths`` or below a folder named there, sorted,
-    leaving out editors' lock and working files (:func:`is_editor_file`).
+    leaving out editors' lock and working files (:func:`folder_files`).
 
     Raises:
         LayoutError: a path does not exist.
     """
     for path in paths:
         if path.is_dir():
-            yield from sorted(p for p in path.rglob("*.ttl") if not is_editor_file(p))
+            yield from folder_files(path, "**/*.ttl")
         elif path.is_file():
             yield path
         else:
