@@ -143,34 +143,57 @@ def test_a_graph_file_outside_the_mapped_folders_fails_the_build(
     assert "graph/stray.ttl lies in no folder that maps to a named graph" in result.output
 
 
-def test_a_second_source_with_a_competing_figure_adds_disagreements_without_code_changes(
+def test_a_second_source_meets_the_seed_in_each_kind_of_comparison_without_code_changes(
     run_adkg: Callable[..., Result], project: Path
 ) -> None:
     second = DATA / "second-source"
     shutil.copy(second / "001_test_second_source.txt", project / "seeds")
     (project / "graph" / "source" / "test-second").mkdir()
     shutil.copy(second / "source.ttl", project / "graph" / "source" / "test-second" / "source.ttl")
+    shutil.copy(second / "variables.ttl", project / "graph" / "entities" / "test-variables.ttl")
     assert run_adkg("anchor", root=project).exit_code == 0
     result = run_adkg("build", root=project)
     assert result.exit_code == 0, result.output
-    rows = run_adkg(
-        "query",
-        "PREFIX adkg: <https://w3id.org/adkg/ontology#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> "
-        "SELECT ?label WHERE { ?d a adkg:Disagreement ; rdfs:label ?label } ORDER BY ?label",
-        "--format", "tsv", root=project,
-    ).output.splitlines()[1:]
-    assert rows == [
-        '"population count of Afghans in Pakistan: approximately 4100000 (Pakistani officials) '
-        'against 3800000 (United Nations)"@en',
-        '"population count of Afghans in Pakistan: approximately 4400000 (Government of Pakistan) '
-        'against 3800000 (United Nations)"@en',
-        '"population count of Afghans in Pakistan: approximately 4400000 (Government of Pakistan) '
+
+    def select(query: str) -> list[str]:
+        prefixes = ("PREFIX adkg: <https://w3id.org/adkg/ontology#> "
+                    "PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#> ")
+        output = run_adkg("query", prefixes + query, "--format", "tsv", root=project).output
+        return [line.replace("https://w3id.org/adkg/id/", "") for line in output.splitlines()[1:]]
+
+    # A competing stock: the new figure joins the seed's group and disagrees with the UN's and the
+    # government's figures; a near-equivalent figure meets the seed's in a group of its own kind.
+    assert select("SELECT ?label WHERE { ?d a adkg:Disagreement ; rdfs:label ?label } ORDER BY ?label") == [
+        '"Afghans in Pakistan: approximately 4100000 (Pakistani officials) against 3800000 (United Nations)"@en',
+        '"Afghans in Pakistan: approximately 4400000 (Government of Pakistan) against 3800000 (United Nations)"@en',
+        '"Afghans in Pakistan: approximately 4400000 (Government of Pakistan) '
         'against approximately 4100000 (Pakistani officials)"@en',
-        '"population count of Afghans in Pakistan: as high as 4400000 (Government of Pakistan) '
-        'against 3800000 (United Nations)"@en',
-        '"population count of Afghans in Pakistan: as high as 4400000 (Government of Pakistan) '
+        '"Afghans in Pakistan: as high as 4400000 (Government of Pakistan) against 3800000 (United Nations)"@en',
+        '"Afghans in Pakistan: as high as 4400000 (Government of Pakistan) '
         'against approximately 4100000 (Pakistani officials)"@en',
+        '"Afghans without visas in Pakistan: approximately 1700000 (Government of Pakistan) against '
+        'undocumented Afghans in Pakistan: approximately 1300000 (Pakistani officials); near-equivalent '
+        'variables (skos:closeMatch), a comparison with a caveat"@en',
     ]
+    # A running total from the seed's start continues the seed's series; the seed's total whose
+    # start is not stated stays out of it; nothing falls.
+    assert select("SELECT ?later ?earlier WHERE { ?s a adkg:CumulativeSeries ; adkg:groupClaim ?later . "
+                  "?later adkg:previousFigure ?earlier }") == [
+        "<claim-test-border-officials-returns-2023-11-20>\t<claim-border-officials-afghan-departures-2023-11-05>",
+    ]
+    assert select("SELECT ?d WHERE { ?d a adkg:Decrease }") == []
+    # A flow over another period is never compared with the seed's flow.
+    voluntary = "<https://w3id.org/adkg/id/claim-test-voluntary-departures-2023-10>"
+    assert select(f"SELECT ?g WHERE {{ ?g adkg:groupClaim {voluntary} }}") == []
+    # A target is set against every count of its variable, from both sources, and compared with none.
+    assert select("SELECT ?count ?share WHERE { ?p a adkg:TargetProgress ; adkg:countClaim ?count ; "
+                  "adkg:shareOfTarget ?share } ORDER BY ?share") == [
+        '<claim-border-officials-afghan-departures-2023-11-05>\t15.9',
+        '<claim-test-border-officials-returns-2023-11-20>\t22.7',
+        '<claim-wikipedia-repatriations-to-afghanistan-by-2025-01>\t73.9',
+    ]
+    target = "<https://w3id.org/adkg/id/claim-test-government-return-target>"
+    assert select(f"SELECT ?g WHERE {{ ?g adkg:groupClaim {target} }}") == []
 
 
 def test_a_failure_after_the_swap_never_removes_the_store_being_served(

@@ -49,6 +49,7 @@ CASES: dict[str, set[tuple[str, str, str | None]]] = {
     "claim-min-above-max.ttl": {(V, "adkgsh:QuantityClaimShape-minValue", "schema:minValue")},
     "claim-value-and-bound.ttl": {(V, "adkgsh:QuantityClaimShape", None)},
     "claim-without-about.ttl": {(V, "adkgsh:ClaimShape-about", "adkg:about")},
+    "claim-without-variable.ttl": {(V, "adkgsh:QuantityClaimShape-variable", "schema:variableMeasured")},
     "claim-without-anchor.ttl": {(V, "adkgsh:ReportedShape-anchor", "prov:wasDerivedFrom")},
     "claim-without-claimant.ttl": {(V, "adkgsh:ClaimShape-claimant", "prov:wasAttributedTo")},
     "claim-without-references.ttl": {
@@ -69,7 +70,10 @@ CASES: dict[str, set[tuple[str, str, str | None]]] = {
     "policy-without-english-label.ttl": {(V, "adkgsh:EnglishLabelShape-label", "rdfs:label")},
     "position-start-after-end.ttl": {(V, "adkgsh:TextPositionSelectorShape-start", "oa:start")},
     "qualitative-claim-with-value.ttl": {(V, "adkgsh:QualitativeClaimShape-noValue", "schema:value")},
-    "statistic-not-a-statistic.ttl": {(V, "adkgsh:QuantityClaimShape-statistic", "adkg:statistic")},
+    "share-variable-without-denominator.ttl": {(V, "adkgsh:ShareVariableShape", None)},
+    "statistic-not-a-statistic.ttl": {(V, "adkgsh:StatisticalVariableShape-statistic", "adkg:statistic")},
+    "target-variable-without-target-for.ttl": {(V, "adkgsh:TargetVariableShape", None)},
+    "variable-without-kind.ttl": {(V, "adkgsh:StatisticalVariableShape-measureKind", "adkg:measureKind")},
 }
 
 

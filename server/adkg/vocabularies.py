@@ -2,12 +2,15 @@
 
 For vocabularies rdflib ships as closed namespaces (``DefinedNamespace``), the term list is
 rdflib's. For those it lacks, a term list is committed beside this module
-(``vocabularies/*.txt``: one IRI and its kind per line, with a header naming where it was read).
+(``vocabularies/*.txt``: one IRI and its kind per line, with a header naming where it was read),
+and so is the list of schema.org terms newer than rdflib's snapshot of schema.org, added to it.
 
 >>> vocabularies = known_vocabularies()
 >>> "http://www.w3.org/ns/oa#TextQuoteSelector" in vocabularies["http://www.w3.org/ns/oa#"]
 True
 >>> "https://schema.org/Claim" in vocabularies["https://schema.org/"]
+True
+>>> "https://schema.org/StatisticalVariable" in vocabularies["https://schema.org/"]
 True
 >>> "http://www.w3.org/ns/prov#wasAttributedBy" in vocabularies["http://www.w3.org/ns/prov#"]
 False
@@ -29,6 +32,7 @@ _RDFLIB_VOCABULARIES: Final = (
     "ORG",
     "OWL",
     "PROV",
+    "QB",
     "RDF",
     "RDFS",
     "SDO",
@@ -44,6 +48,9 @@ _LISTED_VOCABULARIES: Final = {
     "http://semanticweb.cs.vu.nl/2009/11/sem/": "sem.txt",
     "http://www.w3.org/ns/oa#": "oa.txt",
 }
+
+#: Term lists committed in ``adkg/vocabularies/`` that add to rdflib's list for a namespace.
+_ADDED_TERMS: Final = {"https://schema.org/": "schema-additions.txt"}
 
 
 def _listed_terms(filename: str) -> frozenset[str]:
@@ -65,4 +72,6 @@ def known_vocabularies() -> dict[str, frozenset[str]]:
         vocabularies[str(defined._NS)] = frozenset(str(term) for term in {*dir(defined), *extras})
     for namespace, filename in _LISTED_VOCABULARIES.items():
         vocabularies[namespace] = _listed_terms(filename)
+    for namespace, filename in _ADDED_TERMS.items():
+        vocabularies[namespace] |= _listed_terms(filename)
     return vocabularies
