@@ -12,7 +12,9 @@ from click.testing import Result
 
 from adkg.cli import app
 
-COMMANDS = ["anchor", "build", "coverage", "fmt", "lint", "query", "serve", "up", "validate"]
+COMMANDS = [
+    "anchor", "build", "coverage", "examples", "find", "fmt", "lint", "query", "serve", "source", "up", "validate",
+]
 
 
 def test_commands_are_exactly_those_that_work(run_adkg: Callable[..., Result]) -> None:

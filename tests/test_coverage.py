@@ -27,6 +27,7 @@ def test_full_coverage_has_no_gaps_and_counts_the_exclusion() -> None:
     assert CoverageSummary.of(report) == CoverageSummary(
         sentences=2,
         sentences_with_nodes=2,
+        sentences_excluded=0,
         figures=3,
         figures_anchored=2,
         figures_excluded=1,

@@ -4,8 +4,8 @@ Each ``NAME.rq`` opens with a comment stating the question and has ``NAME.tsv`` 
 SPARQL TSV results it must return from the store ``adkg build`` makes (the run's shared build),
 the default graph being the union of the named graphs, as the endpoint and ``adkg query`` answer.
 Every example orders its results, so the TSV text is compared whole. An expected file is written by
-running the query and reading the result against the seed; regenerate one with
-``adkg build && adkg query -f queries/examples/NAME.rq --format tsv > queries/examples/NAME.tsv``.
+running the query and reading the result against the sources; ``adkg build && adkg examples``
+regenerates them all and prints what changed in each.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from pyoxigraph import QueryResultsFormat, QuerySolutions, Store
+from pyoxigraph import Store
 from rdflib.plugins.sparql import prepareQuery
 
+from adkg.examples import example_results
 from adkg.store import open_read_only
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -28,14 +29,6 @@ QUERIES = sorted(EXAMPLES.glob("*.rq"))
 def store(served_store: Path) -> Iterator[Store]:
     with open_read_only(served_store) as handle:
         yield handle.store
-
-
-def run(name: str, store: Store) -> str:
-    """Return the SPARQL TSV results of example ``name`` over ``store``."""
-    query = (EXAMPLES / f"{name}.rq").read_text(encoding="utf-8")
-    solutions = store.query(query, use_default_graph_as_union=True)
-    assert isinstance(solutions, QuerySolutions), f"{name} is not a SELECT query"
-    return solutions.serialize(format=QueryResultsFormat.TSV).decode("utf-8")
 
 
 def test_there_are_at_least_fifteen_examples() -> None:
@@ -54,4 +47,4 @@ def test_example_opens_with_its_question_and_orders_its_results(path: Path) -> N
 @pytest.mark.parametrize("path", QUERIES, ids=lambda p: p.stem)
 def test_example_returns_its_expected_results(path: Path, store: Store) -> None:
     expected = path.with_suffix(".tsv").read_text(encoding="utf-8")
-    assert run(path.stem, store) == expected
+    assert example_results(store, path) == expected

@@ -17,23 +17,28 @@ from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 from pyoxigraph import Store
+from rdflib import URIRef
 
 from adkg.anchors import anchor_graph_folder
 from adkg.build import BuildReport, build
 from adkg.canonical_turtle import format_file
 from adkg.coverage import CoverageSummary, source_coverage
 from adkg.dataset import load_dataset
-from adkg.errors import AdkgError, QuerySyntaxError
+from adkg.errors import AdkgError, LayoutError, QuerySyntaxError
+from adkg.examples import regenerate
+from adkg.find import find
 from adkg.lint import LintInputs, check_files, lint_dataset, run_checks
 from adkg.namespaces import compact
+from adkg.new_source import new_source
 from adkg.query_text import read_query
 from adkg.reports import term_counts
 from adkg.seed_texts import seed_texts
 from adkg.settings import Settings, get_settings
 from adkg.sparql import FormatChoice, Policy, check_query, negotiate
-from adkg.store import DataFolder
+from adkg.store import DataFolder, open_read_only
 from adkg.turtle_files import parse_folder, project_turtle_files, turtle_files
 from adkg.validation import ReportFormat, format_report, validate_store
+from adkg.vocab import source_document
 from adkg.workers import Job, Worker, answer
 
 app = typer.Typer(
@@ -92,16 +97,24 @@ def _anchor(settings: Settings, *, check: bool) -> bool:
     return not problems
 
 
-def _coverage(settings: Settings) -> bool:
+def _coverage(settings: Settings, slug: str | None) -> bool:
     settings.require(settings.graph_folder, settings.seeds_folder)
     graph = parse_folder(settings.graph_folder)
+    texts = seed_texts(graph, settings.seeds_folder)
+    if slug is not None:
+        wanted = URIRef(source_document(slug))
+        if wanted not in texts:
+            known = ", ".join(sorted(compact(source) for source in texts))
+            raise LayoutError(f"no source {compact(wanted)} with a seed text; the sources are: {known}")
+        texts = {wanted: texts[wanted]}
     gaps = 0
-    for source, text in sorted(seed_texts(graph, settings.seeds_folder).items()):
+    for source, text in sorted(texts.items()):
         report = source_coverage(graph, source, text)
         typer.echo(f"source {compact(source)}")
         for sentence in report:
             span = sentence.sentence
-            typer.echo(f"S{sentence.number:02d} [{span.start},{span.end}) {', '.join(sentence.nodes)}")
+            shown = ", ".join(sentence.nodes) or "; ".join(f"excluded: {e}" for e in sentence.exclusions)
+            typer.echo(f"S{sentence.number:02d} [{span.start},{span.end}) {shown}")
             for figure in sentence.figures:
                 by = ", ".join(figure.nodes) or "; ".join(f"excluded: {e}" for e in figure.exclusions)
                 typer.echo(f"    {figure.figure.text!r}: {by or '-'}")
@@ -158,10 +171,86 @@ def anchor(
 
 @app.command()
 @_reporting_errors
-def coverage() -> None:
-    """Print, sentence by sentence, the nodes anchored there and the figures they cover."""
-    if not _coverage(get_settings()):
+def coverage(
+    slug: Annotated[
+        str | None,
+        typer.Argument(help="Only the source of graph/source/SLUG/ (its node adkgr:source-SLUG); default: all."),
+    ] = None,
+) -> None:
+    """Print, sentence by sentence, the nodes anchored there and the figures they cover; exit 1
+    on any gap. Headings, datelines and bylines are excluded with an oa:Annotation (README)."""
+    if not _coverage(get_settings(), slug):
         raise typer.Exit(1)
+
+
+source_app = typer.Typer(help="Add a source document to the project.", no_args_is_help=True)
+app.add_typer(source_app, name="source")
+
+
+@source_app.command("new")
+@_reporting_errors
+def source_new(
+    slug: Annotated[str, typer.Argument(help="The source's short name: graph/source/SLUG/, adkgr:source-SLUG.")],
+    document: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="The document's text, a UTF-8 text file.")
+    ],
+    *,
+    title: Annotated[str, typer.Option(help="The document's title, in English.")],
+    publisher: Annotated[
+        str | None, typer.Option(help="Who published it: an adkgr: name of graph/entities/ or an IRI.")
+    ] = None,
+    date: Annotated[str | None, typer.Option(help="The date of its text: YYYY-MM-DD, YYYY-MM or YYYY.")] = None,
+    licence: Annotated[
+        str | None, typer.Option(help="Its licence's IRI; left empty, which validation refuses until filled in.")
+    ] = None,
+) -> None:
+    """Copy DOCUMENT into seeds/ and write graph/source/SLUG/source.ttl with its metadata."""
+    settings = get_settings()
+    settings.require(settings.graph_folder, settings.seeds_folder)
+    written = new_source(
+        settings.graph_folder, settings.seeds_folder, slug, document,
+        title=title, publisher=publisher, date=date, licence=licence,
+    )
+    typer.echo(f"copied {document} to {written.seed}")
+    typer.echo(f"wrote {written.metadata}: {compact(written.node)}")
+    if licence is None:
+        typer.echo("next: fill in its dcterms:license (validation refuses the empty one), then add its claims")
+
+
+@app.command()
+@_reporting_errors
+def examples(
+    check: Annotated[
+        bool, typer.Option("--check", help="Change nothing; exit 1 if any example's results changed.")
+    ] = False,
+) -> None:
+    """Regenerate queries/examples/*.tsv from the built store, printing what changed in each."""
+    settings = get_settings()
+    settings.require(settings.examples_folder)
+    with open_read_only(DataFolder(settings.data_folder).require_current()) as handle:
+        changes = regenerate(handle.store, settings.examples_folder, check=check)
+    for change in changes:
+        for line in change.diff:
+            typer.echo(line)
+    verb = "would change" if check else "changed"
+    typer.echo(f"examples: {len(changes)} {verb}")
+    if check and changes:
+        raise typer.Exit(1)
+
+
+@app.command("find")
+@_reporting_errors
+def find_command(
+    words: Annotated[str, typer.Argument(help="Words that must all occur in a label, in any case.")],
+) -> None:
+    """List the entities, statistical variables and ontology concepts whose labels hold WORDS:
+    the nodes a new source's claims can link to."""
+    settings = get_settings()
+    settings.require(settings.ontology_folder, settings.graph_folder, settings.reports_folder)
+    found = find(load_dataset(settings.project_root), words, settings.reports_folder)
+    for match in found:
+        typer.echo(str(match))
+    typer.echo(f"find: {len(found)} nodes")
 
 
 @app.command()

@@ -10,7 +10,9 @@ For each source document with a seed text, sentence by sentence:
 - each footnote marker ``[n]``: covered when a node anchored in the sentence cites reference n
   of that source (``adkg:citesReference``).
 
-A sentence without nodes, an uncovered figure or an uncited footnote marker is a gap.
+A sentence without nodes, an uncovered figure or an uncited footnote marker is a gap, except that
+a sentence inside the target of an exclusion (a heading, a dateline on its own line, a byline)
+needs no node: the exclusion's reason is reported instead.
 """
 
 from __future__ import annotations
@@ -53,10 +55,12 @@ class SentenceCoverage:
     figures: tuple[FigureCoverage, ...]
     uncited_footnotes: tuple[int, ...]
     cited_footnotes: tuple[int, ...]
+    exclusions: tuple[str, ...] = ()
 
     def gaps(self) -> list[str]:
-        """Return a sentence for each gap: no node, an uncovered figure, an uncited marker."""
-        gaps = [] if self.nodes else ["no node is anchored in this sentence"]
+        """Return a sentence for each gap: no node (unless the sentence is excluded), an
+        uncovered figure, an uncited marker."""
+        gaps = [] if self.nodes or self.exclusions else ["no node is anchored in this sentence"]
         gaps += [
             f"figure {f.figure.text!r} at {f.figure.start} is in no anchor and not excluded"
             for f in self.figures
@@ -72,6 +76,7 @@ class CoverageSummary:
 
     sentences: int
     sentences_with_nodes: int
+    sentences_excluded: int
     figures: int
     figures_anchored: int
     figures_excluded: int
@@ -86,6 +91,7 @@ class CoverageSummary:
         return cls(
             sentences=len(report),
             sentences_with_nodes=sum(1 for s in report if s.nodes),
+            sentences_excluded=sum(1 for s in report if s.exclusions and not s.nodes),
             figures=len(all_figures),
             figures_anchored=sum(1 for f in all_figures if f.nodes),
             figures_excluded=sum(1 for f in all_figures if f.exclusions and not f.nodes),
@@ -96,7 +102,8 @@ class CoverageSummary:
 
     def __str__(self) -> str:
         return (
-            f"{self.sentences_with_nodes}/{self.sentences} sentences with nodes, "
+            f"{self.sentences_with_nodes}/{self.sentences} sentences with nodes and "
+            f"{self.sentences_excluded} excluded, "
             f"{self.figures_anchored}/{self.figures} figures anchored and "
             f"{self.figures_excluded} excluded, "
             f"{self.footnotes_cited}/{self.footnotes} footnote markers cited, {self.gaps} gaps"
@@ -170,6 +177,7 @@ def source_coverage(graph: Graph, source: URIRef, text: str) -> list[SentenceCov
                 figure_coverage,
                 tuple(n for n in numbers if n not in citing),
                 tuple(n for n in numbers if n in citing),
+                tuple(e.name for e in exclusions if e.span.contains(sentence.start, sentence.end)),
             )
         )
     return report

@@ -33,10 +33,13 @@ ONTOLOGY_IRI: Final = URIRef(vocab.ONTOLOGY_IRI)
 #: The project's prefix table (``adkg.vocab.PREFIXES``) as rdflib namespaces.
 PREFIXES: Final = MappingProxyType({prefix: Namespace(iri) for prefix, iri in vocab.PREFIXES.items()})
 
+DCTERMS: Final = PREFIXES["dcterms"]
 PROV: Final = PREFIXES["prov"]
 SH: Final = PREFIXES["sh"]
 RDF: Final = PREFIXES["rdf"]
+RDFS: Final = PREFIXES["rdfs"]
 SCHEMA: Final = PREFIXES["schema"]
+TIME: Final = PREFIXES["time"]
 XSD: Final = PREFIXES["xsd"]
 
 

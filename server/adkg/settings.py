@@ -116,6 +116,11 @@ class Settings(BaseSettings):
         return self.project_root / "queries" / "checks"
 
     @property
+    def examples_folder(self) -> Path:
+        """The example queries and their expected results, ``queries/examples``."""
+        return self.project_root / "queries" / "examples"
+
+    @property
     def reports_folder(self) -> Path:
         """The folder of the report queries, ``queries/reports``."""
         return self.project_root / "queries" / "reports"

@@ -49,19 +49,33 @@ class Span:
 def sentences(text: str) -> list[Span]:
     """Return the sentences of ``text``; footnote markers stay with the sentence they end.
 
+    A line break also ends one, so a heading or a dateline on a line of its own is a sentence of
+    its own; blank lines and the white space around a sentence belong to none.
+
     >>> [s.text for s in sentences("It rose.[1] Dr. Anwar left in 2023. The U.S. agreed.")]
     ['It rose.[1]', 'Dr. Anwar left in 2023.', 'The U.S. agreed.']
+    >>> [(s.start, s.text) for s in sentences("Returns\\n\\nISLAMABAD, 3 May\\nMany left. Some stayed.\\n")]
+    [(0, 'Returns'), (9, 'ISLAMABAD, 3 May'), (26, 'Many left.'), (37, 'Some stayed.')]
     """
     spans = []
-    start = 0
-    for match in _SENTENCE_END.finditer(text):
-        if text[start : match.start() + 1].rsplit(maxsplit=1)[-1] in _ABBREVIATIONS:
-            continue
-        spans.append(Span(start, match.end(), text[start : match.end()]))
-        start = match.end() + 1
-    if start < len(text):
-        spans.append(Span(start, len(text), text[start:]))
+    for line in re.finditer(r"[^\n]+", text):
+        offset, words = line.start(), line.group()
+        start = 0
+        for match in _SENTENCE_END.finditer(words):
+            if words[start : match.start() + 1].rsplit(maxsplit=1)[-1] in _ABBREVIATIONS:
+                continue
+            spans.append(_trimmed(words, start, match.end(), offset))
+            start = match.end() + 1
+        if words[start:].strip():
+            spans.append(_trimmed(words, start, len(words), offset))
     return spans
+
+
+def _trimmed(words: str, start: int, end: int, offset: int) -> Span:
+    """The span of ``words[start:end]`` without the white space around it, at ``offset``."""
+    stripped = words[start:end].strip()
+    begin = start + words[start:end].index(stripped[:1]) if stripped else start
+    return Span(offset + begin, offset + begin + len(stripped), stripped)
 
 
 def footnote_markers(text: str) -> list[tuple[Span, int]]:

@@ -64,6 +64,15 @@ def source_graph(slug: str) -> str:
     return f"{GRAPH_BASE}source/{slug}"
 
 
+def source_document(slug: str) -> str:
+    """Return the IRI of the source document whose folder is ``graph/source/SLUG/``.
+
+    >>> source_document("wikipedia-extract")
+    'https://w3id.org/adkg/id/source-wikipedia-extract'
+    """
+    return f"{ADKGR}source-{slug}"
+
+
 def compact(iri: str) -> str:
     """Return ``iri`` as a prefixed name when a project prefix covers it, else as ``<iri>``."""
     for prefix, namespace in sorted(PREFIXES.items(), key=lambda item: -len(item[1])):
