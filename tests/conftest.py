@@ -23,6 +23,20 @@ def project_root() -> Path:
     return PROJECT_ROOT
 
 
+def copy_fixture(source: Path, destination: Path) -> Path:
+    """Copy the Turtle fixture ``source`` to ``destination`` without the comment lines that open it.
+
+    A fixture opens with a comment saying what it is for; ``adkg fmt`` and ``adkg anchor`` refuse to
+    rewrite a file whose comment they would drop, so a test that lets them rewrite a fixture gives
+    them a copy without it.
+    """
+    lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
+    while lines and lines[0].startswith("#"):
+        lines.pop(0)
+    destination.write_text("".join(lines), encoding="utf-8")
+    return destination
+
+
 def copy_project(destination: Path) -> Path:
     """Copy the project's sources (ontology, graph, shapes, queries, seeds) into ``destination``."""
     for folder in ("ontology", "graph", "shapes", "queries", "seeds"):

@@ -11,11 +11,11 @@ from click.testing import Result
 from rdflib import Graph, URIRef
 
 from adkg.anchors import anchor_file, anchor_graphs
-from adkg.errors import LosslessFormatError
+from adkg.errors import CommentDropError, LosslessFormatError
 from adkg.namespaces import ADKGR, OA, PROV
 from adkg.seed_texts import seed_texts
 from adkg.turtle_files import parse_turtle
-from conftest import DATA, PROJECT_ROOT
+from conftest import DATA, PROJECT_ROOT, copy_fixture
 
 SOURCE = ADKGR["source-wikipedia-extract"]
 
@@ -26,12 +26,31 @@ def texts() -> dict[URIRef, str]:
     return seed_texts(metadata, PROJECT_ROOT / "seeds")
 
 
+def test_anchor_never_drops_a_comment(texts: dict[URIRef, str], tmp_path: Path) -> None:
+    """A file anchor must rewrite is refused, naming its comment; one it need not rewrite keeps it."""
+    first, second = tmp_path / "first.ttl", tmp_path / "second.ttl"
+    copy_fixture(DATA / "valid" / "anchor" / "quote-only.ttl", first)
+    copy_fixture(DATA / "valid" / "anchor" / "quote-only.ttl", second)
+    second.write_text(second.read_text(encoding="utf-8") + "# to check with the editor\n", encoding="utf-8")
+    before = {path: path.read_bytes() for path in (first, second)}
+    graphs = {path: parse_turtle(path) for path in (PROJECT_ROOT / "graph" / "source" / "wikipedia-extract"
+                                                    / "source.ttl", first, second)}
+    with pytest.raises(CommentDropError, match=r"second\.ttl:\d+: .* '# to check with the editor'"):
+        anchor_graphs(graphs, PROJECT_ROOT / "seeds", check=False)
+    assert {path: path.read_bytes() for path in (first, second)} == before  # neither file written
+    assert anchor_file(first, texts, check=False) == []  # anchored, canonical, no comment
+    first.write_text(first.read_text(encoding="utf-8") + "# checked\n", encoding="utf-8")
+    commented = first.read_bytes()
+    assert anchor_file(first, texts, check=False) == []
+    assert first.read_bytes() == commented  # nothing to rewrite: the comment stays
+
+
 @pytest.mark.parametrize("name", ["quote-only.ttl", "repeated-quote-with-prefix.ttl"])
 def test_anchor_writes_prefix_suffix_and_offsets_that_check_clean(
     name: str, texts: dict[URIRef, str], tmp_path: Path
 ) -> None:
     path = tmp_path / name
-    shutil.copy(DATA / "valid" / "anchor" / name, path)
+    copy_fixture(DATA / "valid" / "anchor" / name, path)
     assert [str(p) for p in anchor_file(path, texts, check=True)] != []
     assert anchor_file(path, texts, check=False) == []
     assert anchor_file(path, texts, check=True) == []
@@ -69,7 +88,7 @@ def test_invalid_anchor_is_reported_naming_its_node(
     name: str, expected: str, texts: dict[URIRef, str], tmp_path: Path
 ) -> None:
     path = tmp_path / name
-    shutil.copy(DATA / "invalid" / "anchor" / name, path)
+    copy_fixture(DATA / "invalid" / "anchor" / name, path)
     problems = anchor_file(path, texts, check=True)
     assert len(problems) == 1
     assert problems[0].node.startswith("adkgr:")
@@ -111,7 +130,7 @@ def test_an_anchor_is_described_in_one_file_and_referred_to_from_others(
 ) -> None:
     anchor = DATA / "invalid" / "anchor" / "anchor-unnamed.ttl"
     for name in ("a.ttl", "b.ttl"):
-        shutil.copy(anchor, tmp_path / name)
+        copy_fixture(anchor, tmp_path / name)
     seeds = PROJECT_ROOT / "seeds"
     metadata = PROJECT_ROOT / "graph" / "source" / "wikipedia-extract" / "source.ttl"
 

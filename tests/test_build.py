@@ -12,7 +12,7 @@ import pytest
 from click.testing import Result
 
 from adkg.store import DataFolder
-from conftest import DATA
+from conftest import DATA, copy_fixture
 
 
 def _fingerprint(folder: Path) -> dict[str, str]:
@@ -143,14 +143,30 @@ def test_a_graph_file_outside_the_mapped_folders_fails_the_build(
     assert "graph/stray.ttl lies in no folder that maps to a named graph" in result.output
 
 
+def test_a_source_file_with_another_extension_is_named_in_a_warning(project: Path) -> None:
+    """Regression: a source saved as claims.turtle (or left as s01.ttl.bak) was skipped silently."""
+    import adkg.build
+
+    folder = project / "graph" / "source" / "wikipedia-extract"
+    shutil.copy(folder / "s01-s22.ttl", folder / "claims.turtle")
+    (project / "shapes" / "notes.txt").write_text("to do", encoding="utf-8")
+    (folder / ".#s01-s22.ttl").symlink_to("nowhere")  # an editor's lock: not a source, no warning
+    report = adkg.build.build(_settings(project))
+    unread = [warning for warning in report.warnings if "is not read" in warning]
+    assert unread == [
+        "graph/source/wikipedia-extract/claims.turtle is not read: only *.ttl files are sources",
+        "shapes/notes.txt is not read: only *.ttl files are sources",
+    ]
+
+
 def test_a_second_source_meets_the_seed_in_each_kind_of_comparison_without_code_changes(
     run_adkg: Callable[..., Result], project: Path
 ) -> None:
     second = DATA / "second-source"
     shutil.copy(second / "001_test_second_source.txt", project / "seeds")
     (project / "graph" / "source" / "test-second").mkdir()
-    shutil.copy(second / "source.ttl", project / "graph" / "source" / "test-second" / "source.ttl")
-    shutil.copy(second / "variables.ttl", project / "graph" / "entities" / "test-variables.ttl")
+    copy_fixture(second / "source.ttl", project / "graph" / "source" / "test-second" / "source.ttl")
+    copy_fixture(second / "variables.ttl", project / "graph" / "entities" / "test-variables.ttl")
     assert run_adkg("anchor", root=project).exit_code == 0
     result = run_adkg("build", root=project)
     assert result.exit_code == 0, result.output

@@ -17,8 +17,12 @@ from click.testing import Result
 from adkg.canonical_turtle import canonical_turtle, format_file
 from adkg.namespaces import new_graph
 from adkg.turtle_files import parse_turtle, project_turtle_files
-from conftest import DATA, PROJECT_ROOT
+from conftest import DATA, PROJECT_ROOT, copy_fixture
 
+#: Not canonical on purpose: unsorted subjects and predicates, prefixes the project spells otherwise
+#: (sdo: for schema.org), an unused prefix, a prefix the project does not know (ex:), a shared
+#: blank node, nested blank nodes, an RDF list and a multi-line string. (No comment: fmt refuses to
+#: drop one, see test_a_comment_is_never_dropped.)
 MESSY = DATA / "fmt" / "messy.ttl"
 PROJECT_FILES = project_turtle_files(PROJECT_ROOT)
 
@@ -128,3 +132,14 @@ def test_crlf_line_ends_are_not_canonical_and_fmt_fixes_them(tmp_path: Path) -> 
     assert format_file(path, check=True).canonical is False
     assert format_file(path, check=False).canonical is False
     assert path.read_bytes() == canonical
+
+
+def test_a_comment_is_never_dropped(run_adkg: Callable[..., Result], tmp_path: Path) -> None:
+    """fmt refuses, naming the comment, to rewrite a file whose comment formatting would drop."""
+    copy = copy_fixture(DATA / "invalid" / "fmt" / "comment-dropped.ttl", tmp_path / "comment-dropped.ttl")
+    before = copy.read_bytes()
+    for arguments in (["fmt", str(copy)], ["fmt", "--check", str(copy)]):
+        result = run_adkg(*arguments)
+        assert result.exit_code == 2
+        assert f"{copy}:4: rewriting the file would drop the comment \"# the UN's figure\"" in result.output
+        assert copy.read_bytes() == before

@@ -12,7 +12,7 @@ from click.testing import Result
 from adkg.coverage import source_coverage
 from adkg.namespaces import ADKGR
 from adkg.turtle_files import parse_turtle
-from conftest import DATA
+from conftest import DATA, copy_fixture
 
 DOCUMENT = "Dawn, 20 November 2023\n\nISLAMABAD: Officials said 300,000 Afghans had returned.\n"
 LICENCE = "https://creativecommons.org/licenses/by/4.0/"
@@ -74,7 +74,7 @@ def test_coverage_of_one_source_lets_a_heading_and_a_dateline_be_excluded(
 ) -> None:
     run_adkg("source", "new", "dawn-returns", str(_document(tmp_path)), "--title", "x", root=project)
     folder = project / "graph" / "source" / "dawn-returns"
-    shutil.copy(DATA / "valid" / "coverage" / "dawn-exclusions.ttl", folder / "coverage-exclusions.ttl")
+    copy_fixture(DATA / "valid" / "coverage" / "dawn-exclusions.ttl", folder / "coverage-exclusions.ttl")
     assert run_adkg("anchor", root=project).exit_code == 0
     result = run_adkg("coverage", "dawn-returns", root=project)
     assert "source adkgr:source-wikipedia-extract" not in result.output

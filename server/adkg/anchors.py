@@ -25,7 +25,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.term import IdentifiedNode, Node
 
-from adkg.canonical_turtle import canonical_turtle, check_lossless, write_text
+from adkg.canonical_turtle import canonical_turtle, check_lossless, refuse_dropping_comments, write_text
 from adkg.namespaces import OA, PROV, RDF, compact
 from adkg.seed_texts import seed_texts
 from adkg.turtle_files import parse_turtle, turtle_files
@@ -278,15 +278,26 @@ def _anchor_parsed(
     *,
     check: bool,
     described: MutableMapping[URIRef, Path] | None = None,
-) -> list[AnchorProblem]:
-    """Run :func:`anchor_graph` on ``graph``, parsed from ``path``, and write it back if it changed."""
+) -> tuple[list[AnchorProblem], bool]:
+    """Run :func:`anchor_graph` on ``graph``, parsed from ``path``; return its problems and whether
+    the graph changed (never with ``check``), checking first that rewriting the file loses no term."""
     if check:
-        return anchor_graph(graph, path, texts, check=True, described=described)[0]
+        return anchor_graph(graph, path, texts, check=True, described=described)[0], False
     check_lossless(path, graph)
-    problems, changed = anchor_graph(graph, path, texts, check=False, described=described)
-    if changed:
+    return anchor_graph(graph, path, texts, check=False, described=described)
+
+
+def _write_changed(changed: dict[Path, Graph]) -> None:
+    """Write each changed graph back to its file, canonical; if any of the files holds a comment,
+    which rewriting would drop, refuse before writing any.
+
+    Raises:
+        CommentDropError: naming the first such file, line and comment.
+    """
+    for path in changed:
+        refuse_dropping_comments(path, path.read_bytes().decode("utf-8"))
+    for path, graph in changed.items():
         write_text(path, canonical_turtle(graph))
-    return problems
 
 
 def anchor_file(path: Path, texts: dict[URIRef, str], *, check: bool) -> list[AnchorProblem]:
@@ -299,8 +310,13 @@ def anchor_file(path: Path, texts: dict[URIRef, str], *, check: bool) -> list[An
         SourceSyntaxError: the file does not parse.
         LosslessFormatError: rewriting would change a triple of the file (a literal rdflib
             rewrites, such as ``1.0e3``).
+        CommentDropError: the file must be rewritten but holds a comment, which would be lost.
     """
-    return _anchor_parsed(path, parse_turtle(path), texts, check=check)
+    graph = parse_turtle(path)
+    problems, changed = _anchor_parsed(path, graph, texts, check=check)
+    if changed:
+        _write_changed({path: graph})
+    return problems
 
 
 def anchor_graphs(
@@ -314,14 +330,18 @@ def anchor_graphs(
         LayoutError: a seed file named in the metadata cannot be read.
         SeedChangedError: a seed file is not the text its metadata records.
         LosslessFormatError: rewriting a file would change one of its triples.
+        CommentDropError: a file must be rewritten but holds a comment; no file is written then.
     """
     texts = seed_texts(ReadOnlyGraphAggregate(list(graphs.values())), seeds_folder) if graphs else {}
     described: dict[URIRef, Path] = {}
-    return [
-        problem
-        for path, graph in graphs.items()
-        for problem in _anchor_parsed(path, graph, texts, check=check, described=described)
-    ]
+    problems, changed = [], {}
+    for path, graph in graphs.items():
+        found, graph_changed = _anchor_parsed(path, graph, texts, check=check, described=described)
+        problems += found
+        if graph_changed:
+            changed[path] = graph
+    _write_changed(changed)
+    return problems
 
 
 def anchor_graph_folder(graph_folder: Path, seeds_folder: Path, *, check: bool) -> list[AnchorProblem]:
@@ -332,6 +352,7 @@ def anchor_graph_folder(graph_folder: Path, seeds_folder: Path, *, check: bool) 
         LayoutError: a seed file named in the metadata cannot be read.
         SeedChangedError: a seed file is not the text its metadata records.
         LosslessFormatError: rewriting a file would change one of its triples.
+        CommentDropError: a file must be rewritten but holds a comment; no file is written then.
     """
     graphs = {path: parse_turtle(path) for path in turtle_files([graph_folder])}
     return anchor_graphs(graphs, seeds_folder, check=check)

@@ -43,7 +43,14 @@ from adkg.errors import BuildError, LayoutError, SourceSyntaxError
 from adkg.namespaces import compact, new_graph
 from adkg.reports import claim_count, class_counts, graph_sizes
 from adkg.settings import Settings
-from adkg.sources import dataset_files, folder_files, graph_name, project_turtle_files, turtle_files
+from adkg.sources import (
+    dataset_files,
+    folder_files,
+    graph_name,
+    project_turtle_files,
+    turtle_files,
+    unread_files,
+)
 from adkg.store import REPORT, DataFolder
 from adkg.turtle_files import parse_turtle
 from adkg.validation import validate_store
@@ -163,6 +170,10 @@ def _build(settings: Settings, data: DataFolder, rules: list[Path], progress: Pr
         with _step(report, "parse", progress):
             parsed = _parse_sources(settings)
             files = dataset_files(settings.project_root)
+            report.warnings = [
+                f"{path.relative_to(settings.project_root)} is not read: only *.ttl files are sources"
+                for path in unread_files(settings.project_root)
+            ]
             shapes = new_graph()
             for path in turtle_files([settings.shapes_folder]):
                 shapes += parsed[path]
@@ -175,7 +186,7 @@ def _build(settings: Settings, data: DataFolder, rules: list[Path], progress: Pr
         with _step(report, "load", progress):
             load_files(store, files, settings.project_root, bulk=True)
         with _step(report, "validate", progress):
-            report.warnings = _validate(store, shapes, step="validate")
+            report.warnings += _validate(store, shapes, step="validate")
         with _step(report, "rules", progress):
             report.derived = run_rules(store, rules)
         with _step(report, "validate derived", progress):

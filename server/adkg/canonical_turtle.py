@@ -26,7 +26,7 @@ from rdflib.namespace import OWL, RDF, RDFS, SKOS
 from rdflib.plugins.serializers.longturtle import LongTurtleSerializer
 from rdflib.term import IdentifiedNode, Node
 
-from adkg.errors import LosslessFormatError, SourceSyntaxError
+from adkg.errors import CommentDropError, LosslessFormatError, SourceSyntaxError
 from adkg.namespaces import PREFIXES, new_graph
 from adkg.turtle_files import parse_turtle
 from adkg.vocab import parse_text_fragment
@@ -223,6 +223,47 @@ def check_lossless(path: Path, graph: Graph) -> str:
     return text
 
 
+def first_comment(text: str) -> tuple[int, str] | None:
+    r"""Return the line and words of the first comment of the Turtle ``text``, if it has one.
+
+    A ``#`` starts a comment only outside IRIs and string literals (short or long, with escapes).
+
+    >>> first_comment("<urn:a#b> <urn:p> '#1' , '''a\n#2''' .\n<urn:a> <urn:p> 3 . # why three")
+    (3, '# why three')
+    >>> first_comment("<urn:a> <urn:p> '\\'#' .") is None
+    True
+    """
+    position, length = 0, len(text)
+    while position < length:
+        character = text[position]
+        if character == "#":
+            end = text.find("\n", position)
+            return text.count("\n", 0, position) + 1, text[position : end if end >= 0 else length].rstrip()
+        if character == "<":
+            closing = text.find(">", position)
+            position = closing + 1 if closing >= 0 else length
+        elif character in "\"'":
+            delimiter = character * 3 if text.startswith(character * 3, position) else character
+            position += len(delimiter)
+            while position < length and not text.startswith(delimiter, position):
+                position += 2 if text[position] == "\\" else 1
+            position += len(delimiter)
+        else:
+            position += 1
+    return None
+
+
+def refuse_dropping_comments(path: Path, original: str) -> None:
+    """Raise if ``original``, the text of ``path`` about to be rewritten, holds a comment.
+
+    Raises:
+        CommentDropError: naming the first comment's line and words.
+    """
+    comment = first_comment(original)
+    if comment is not None:
+        raise CommentDropError(path, *comment)
+
+
 def write_text(path: Path, text: str) -> bool:
     """Replace the file at ``path`` with ``text`` through a temporary file and a rename.
 
@@ -248,8 +289,14 @@ def format_file(path: Path, *, check: bool) -> FormatResult:
     Raises:
         SourceSyntaxError: the file does not parse (with rdflib, or with Oxigraph).
         LosslessFormatError: the canonical text would not keep the file's graph term for term.
+        CommentDropError: the file is not canonical and holds a comment, which rewriting would
+            drop (with ``check`` too: the file cannot be made canonical as it is).
     """
     text = check_lossless(path, parse_turtle(path))
+    original = path.read_bytes().decode("utf-8")
+    if original == text:
+        return FormatResult(path, canonical=True)
+    refuse_dropping_comments(path, original)
     if check:
-        return FormatResult(path, canonical=path.read_bytes() == text.encode("utf-8"))
+        return FormatResult(path, canonical=False)
     return FormatResult(path, canonical=not write_text(path, text))

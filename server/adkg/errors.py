@@ -20,6 +20,9 @@
         Canonical serialization would not reproduce the file's graph term for term (rdflib's
         Turtle parser rewrites some literals, such as ``1.0e3`` into ``1e+03``). The file is left
         as it is, and the message shows a triple that would change.
+    ``CommentDropError``
+        Rewriting a file (``adkg fmt``, ``adkg anchor``) would drop a Turtle comment, which is no
+        part of the graph. The file is left as it is; carries the file, the line and the comment.
 
 ``BuildError``
     A build step found the sources unfit to publish (anchors that do not match the seed, SHACL
@@ -140,6 +143,20 @@ class LosslessFormatError(SourceError):
         super().__init__(
             f"{path}: canonical serialization would change the graph, so the file is left"
             f" unchanged: {detail}"
+        )
+
+
+class CommentDropError(SourceError):
+    """Rewriting a file would drop a comment, which belongs in the data or nowhere."""
+
+    def __init__(self, path: Path, line: int, comment: str) -> None:
+        self.path = path
+        self.line = line
+        self.comment = comment
+        super().__init__(
+            f"{path}:{line}: rewriting the file would drop the comment {comment!r}, so it is left"
+            " unchanged: say it in the data (rdfs:comment, skos:definition, skos:scopeNote,"
+            " skos:editorialNote) or remove it"
         )
 
 

@@ -65,6 +65,22 @@ def turtle_files(paths: Iterable[Path]) -> Iterator[Path]:
             raise LayoutError(f"{path} does not exist")
 
 
+def unread_files(root: Path) -> list[Path]:
+    """Return the files under the project's source folders that no command reads as a source:
+    any but ``*.ttl`` (``claims.turtle``, ``s01.ttl.bak``, ``notes.txt``), leaving out editors'
+    lock and working files. A contributor who named a source so would otherwise lose it silently.
+    """
+    return sorted(
+        path
+        for folder in SOURCE_FOLDERS
+        if (root / folder).is_dir()
+        for path in folder_files(root / folder, "**/*")
+        if path.is_file()
+        and path.suffix != ".ttl"
+        and not any(part.startswith((".", "#")) for part in path.relative_to(root).parts)
+    )
+
+
 def project_turtle_files(root: Path) -> list[Path]:
     """Return every Turtle source of the project at ``root``, folder by folder, sorted.
 
