@@ -127,7 +127,36 @@ def test_a_target_is_set_against_its_counts_and_never_compared_with_them() -> No
                           "adkg:countClaim ?c ; adkg:shareOfTarget ?share }") == [
         ("claim-target", "claim-count-1", "17.4"),
         ("claim-target", "claim-count-2", "81.3"),
+        ("claim-target-b", "claim-count-1", "19.4"),
+        ("claim-target-b", "claim-count-2", "90.4"),
     ]
+    assert ("people leaving: at least 813300 (Agency A) against the target of 900000 (Agency B), 90.4%",) in _select(
+        store, "SELECT ?l WHERE { ?p a adkg:TargetProgress ; rdfs:label ?l }")
+    # Targets are compared with targets, never with counts.
+    assert _select(store, "SELECT ?a ?b WHERE { ?d a adkg:Disagreement ; adkg:involves ?a , ?b "
+                          "FILTER(STR(?a) < STR(?b)) }") == [("claim-target", "claim-target-b")]
+    assert _select(store, "SELECT ?m WHERE { ?g a adkg:ComparableGroup ; adkg:groupClaim ?m }") == [
+        ("claim-target",), ("claim-target-b",),
+    ]
+
+
+def test_only_comparable_claims_disagree_though_a_group_holds_more() -> None:
+    store = _derive("comparability-not-transitive.ttl")
+    assert _select(store, "SELECT ?m ?ok WHERE { ?g a adkg:ComparableGroup ; adkg:groupClaim ?m ; "
+                          "adkg:allCanHold ?ok }") == [
+        ("claim-2023", "false"), ("claim-2025", "false"), ("claim-undated", "false"),
+    ]
+    assert _select(store, "SELECT ?a ?b WHERE { ?d a adkg:Disagreement ; adkg:involves ?a , ?b "
+                          "FILTER(STR(?a) < STR(?b)) }") == [
+        ("claim-2023", "claim-undated"), ("claim-2025", "claim-undated"),
+    ]
+    assert _select(store, "SELECT ?b WHERE { ?a adkg:comparableWith ?b FILTER(STRENDS(STR(?a), 'claim-2023')) }") == [
+        ("claim-undated",),
+    ]
+
+
+def test_near_equivalent_figures_at_other_times_or_of_another_kind_never_meet() -> None:
+    store = _derive("near-equivalent-near-miss.ttl")
     assert _select(store, "SELECT ?x WHERE { { ?x a adkg:ComparableGroup } UNION { ?x a adkg:Disagreement } }") == []
 
 
@@ -155,20 +184,27 @@ def test_a_series_runs_across_claimants_from_one_start_and_flags_a_fall() -> Non
     store = _derive("series-fires.ttl")
     assert _select(store, "SELECT ?start ?m WHERE { ?s a adkg:CumulativeSeries ; adkg:seriesStart ?start ; "
                           "adkg:groupClaim ?m }") == [
-        ("2023-09-01", "claim-december"), ("2023-09-01", "claim-november"),
+        ("2023-09-01", "claim-december"), ("2023-09-01", "claim-late"), ("2023-09-01", "claim-november"),
         ("2023-09-01", "claim-november-b"), ("2023-09-01", "claim-september"),
     ]
     assert _select(store, "SELECT ?later ?earlier WHERE { ?later adkg:previousFigure ?earlier }") == [
-        ("claim-december", "claim-november"), ("claim-december", "claim-november-b"),
+        ("claim-december", "claim-late"), ("claim-december", "claim-november"),
+        ("claim-december", "claim-november-b"), ("claim-late", "claim-september"),
         ("claim-november", "claim-september"), ("claim-november-b", "claim-september"),
     ]
     query = ("SELECT ?a ?b WHERE { ?d a adkg:Decrease ; adkg:inSeries ?s ; adkg:involves ?a , ?b "
              "FILTER(STR(?a) < STR(?b)) }")
     assert _select(store, query) == [
-        ("claim-december", "claim-november"), ("claim-december", "claim-november-b"),
+        ("claim-december", "claim-late"), ("claim-december", "claim-november"),
+        ("claim-december", "claim-november-b"),
     ]
+    # Totals to the same day conflict; a total to some day of that month may come before or after.
     assert _select(store, "SELECT ?a ?b WHERE { ?d a adkg:Disagreement ; adkg:involves ?a , ?b "
                           "FILTER(STR(?a) < STR(?b)) }") == [("claim-november", "claim-november-b")]
+    assert _select(store, "SELECT ?m ?ok WHERE { ?g a adkg:ComparableGroup ; adkg:groupClaim ?m ; "
+                          "adkg:allCanHold ?ok }") == [
+        ("claim-late", "false"), ("claim-november", "false"), ("claim-november-b", "false"),
+    ]
 
 
 def test_series_near_miss_other_starts_other_people_or_not_cumulative() -> None:
@@ -201,7 +237,7 @@ def test_every_rule_opens_with_what_it_derives(rule: Path) -> None:
 def test_derived_nodes_conform_to_the_derived_shapes() -> None:
     shapes = parse_turtle(PROJECT_ROOT / "shapes" / DERIVED_SHAPES)
     for fixture in ("disagreement-fires.ttl", "arithmetic-fires.ttl", "series-fires.ttl", "flow-fires.ttl",
-                    "near-equivalent-fires.ttl", "target-progress-fires.ttl"):
+                    "near-equivalent-fires.ttl", "target-progress-fires.ttl", "comparability-not-transitive.ttl"):
         assert validate_store(_derive(fixture), shapes=shapes).results == (), fixture
 
 

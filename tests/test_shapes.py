@@ -66,6 +66,9 @@ CASES: dict[str, set[tuple[str, str, str | None]]] = {
     },
     "money-not-iso-4217.ttl": {(V, "adkgsh:MonetaryClaimShape-currency", "schema:currency")},
     "money-without-currency.ttl": {(V, "adkgsh:MonetaryClaimShape-currency", "schema:currency")},
+    "near-equivalent-of-another-kind.ttl": {
+        (V, "adkgsh:NearEquivalentVariableShape", "skos:closeMatch")
+    },
     "place-reaches-no-country.ttl": {(V, "adkgsh:PlaceShape", None)},
     "policy-without-english-label.ttl": {(V, "adkgsh:EnglishLabelShape-label", "rdfs:label")},
     "position-start-after-end.ttl": {(V, "adkgsh:TextPositionSelectorShape-start", "oa:start")},

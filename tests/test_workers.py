@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 import os
 import signal
@@ -141,6 +142,12 @@ def test_the_serving_path_imports_no_rdflib() -> None:
     assert "adkg.build" not in modules
 
 
+def _default_ctrl_c() -> None:
+    """Let Ctrl-C (SIGINT) reach the child as it does from a terminal, even when the test run was
+    started with SIGINT ignored (``pytest &`` from a shell without job control)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _adkg(project: Path, *args: str, timeout: str = "30", stdin: int | None = None) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "adkg", "query", *args],
@@ -148,6 +155,7 @@ def _adkg(project: Path, *args: str, timeout: str = "30", stdin: int | None = No
         stdin=stdin,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        preexec_fn=_default_ctrl_c,  # noqa: PLW1509 (single-threaded test process)
     )
 
 
@@ -167,21 +175,67 @@ def test_adkg_query_has_the_time_limit_and_reads_standard_input(built_project: P
     assert out == b"true"
 
 
-def test_adkg_query_stops_on_ctrl_c_and_ends_its_worker(built_project: Path) -> None:
-    running = _adkg(built_project, RUNAWAY, timeout="600")
+def _running_runaway(project: Path) -> tuple[subprocess.Popen[bytes], set[int]]:
+    """Start ``adkg query`` on a runaway query; return it and its helper processes (fork server,
+    worker) once the query runs."""
+    running = _adkg(project, RUNAWAY, timeout="600")
     deadline = time.monotonic() + 20
     while len(_descendants(running.pid)) < 2 and time.monotonic() < deadline:  # fork server and worker
         time.sleep(0.1)
     time.sleep(1)  # the query is running
     helpers = _descendants(running.pid)
     assert len(helpers) >= 2
-    running.send_signal(signal.SIGINT)
-    running.communicate(timeout=20)
-    assert running.returncode == 130
+    return running, helpers
+
+
+def _alive(pids: set[int]) -> set[int]:
+    return {pid for pid in pids if Path(f"/proc/{pid}").exists()}
+
+
+def _assert_gone(helpers: set[int]) -> None:
     deadline = time.monotonic() + 10
-    while {pid for pid in helpers if Path(f"/proc/{pid}").exists()} and time.monotonic() < deadline:
+    while _alive(helpers) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not {pid for pid in helpers if Path(f"/proc/{pid}").exists()}
+    assert not _alive(helpers)
+
+
+def _end(running: subprocess.Popen[bytes], helpers: set[int]) -> None:
+    """After a test, leave nothing running whatever it found: a runaway query burns a core."""
+    for pid in (running.pid, *helpers):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    running.communicate()
+
+
+def test_adkg_query_stops_on_ctrl_c_and_ends_its_worker(built_project: Path) -> None:
+    running, helpers = _running_runaway(built_project)
+    try:
+        running.send_signal(signal.SIGINT)
+        running.communicate(timeout=20)
+        assert running.returncode == 130
+        _assert_gone(helpers)
+    finally:
+        _end(running, helpers)
+
+
+def test_adkg_query_stops_on_ctrl_c_even_in_a_run_that_ignores_it(built_project: Path) -> None:
+    """Regression: a test run started with SIGINT ignored passed that on, and the Ctrl-C test hung."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        test_adkg_query_stops_on_ctrl_c_and_ends_its_worker(built_project)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def test_a_killed_adkg_query_leaves_no_query_running(built_project: Path) -> None:
+    """Regression: a worker went on with its query, at full CPU, after its adkg query was killed."""
+    running, helpers = _running_runaway(built_project)
+    try:
+        running.kill()
+        running.wait(timeout=10)
+        _assert_gone(helpers)
+    finally:
+        _end(running, helpers)
 
 
 @pytest.mark.anyio

@@ -256,9 +256,29 @@ def _yield_to_the_server() -> None:
         os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
 
 
+def _end_with_the_parent() -> None:
+    """End this worker as soon as the process that started it ends, even mid-query.
+
+    The worker reads its socket only between jobs, so without this a query keeps running after
+    its ``adkg query`` or server process is killed (and the fork server cannot end it: the worker
+    holds its pipe). A thread waits on the parent's sentinel; Oxigraph releases the GIL while it
+    evaluates, so the thread runs during a query.
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        parent.join()
+        os._exit(1)
+
+    threading.Thread(target=watch, name="adkg-parent-watch", daemon=True).start()
+
+
 def _serve(connection: socket.socket) -> None:
     """The worker's loop: answer each job sent on ``connection`` until it closes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when a worker ends
+    _end_with_the_parent()
     _yield_to_the_server()
     reader = connection.makefile("rb")  # buffered: read(n) returns n bytes, unless the socket closed
     handle: ReadHandle | None = None
