@@ -214,7 +214,10 @@ def source_new(
     typer.echo(f"copied {document} to {written.seed}")
     typer.echo(f"wrote {written.metadata}: {compact(written.node)}")
     if licence is None:
-        typer.echo("next: fill in its dcterms:license (validation refuses the empty one), then add its claims")
+        typer.echo("next: fill in its dcterms:license (validation refuses the empty one)")
+    if publisher is not None:
+        typer.echo(f"next: describe {publisher} in graph/entities/publishers.ttl if it is new (lint names it if not)")
+    typer.echo("next: add its claims, as the README's 'Adding a source' says")
 
 
 @app.command()
