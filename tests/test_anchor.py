@@ -154,7 +154,20 @@ def test_an_anchor_is_described_in_one_file_and_referred_to_from_others(
 def test_project_anchors_check_clean(run_adkg: Callable[..., Result]) -> None:
     result = run_adkg("anchor", "--check")
     assert result.exit_code == 0, result.output
-    assert "anchor: 0 problems" in result.output
+    assert "anchor: 0 problems, 0 files rewritten" in result.output
+
+
+def test_anchor_names_the_files_it_rewrote(run_adkg: Callable[..., Result], project: Path) -> None:
+    """Regression: adkg anchor printed only '0 problems', not which files it had rewritten."""
+    new = copy_fixture(DATA / "valid" / "anchor" / "quote-only.ttl",
+                       project / "graph" / "source" / "wikipedia-extract" / "new.ttl")
+    result = run_adkg("anchor", root=project)
+    assert result.exit_code == 0, result.output
+    # Its quote is one the seed's graph anchors already: the two anchors become one, described in
+    # the first file by name, so the file that described it before is rewritten too.
+    assert result.output.splitlines() == [
+        f"rewrote: {new}", f"rewrote: {new.with_name('s01-s22.ttl')}", "anchor: 0 problems, 2 files rewritten",
+    ]
 
 
 def test_anchor_refuses_to_rewrite_a_literal_it_would_change(texts: dict[URIRef, str], tmp_path: Path) -> None:

@@ -90,10 +90,14 @@ def _lint(settings: Settings, inputs: LintInputs, store: Store) -> bool:
 
 def _anchor(settings: Settings, *, check: bool) -> bool:
     settings.require(settings.graph_folder, settings.seeds_folder)
+    before = {path: path.read_bytes() for path in turtle_files([settings.graph_folder])}
     problems = anchor_graph_folder(settings.graph_folder, settings.seeds_folder, check=check)
+    rewritten = [path for path, text in before.items() if path.read_bytes() != text]
+    for path in rewritten:
+        typer.echo(f"rewrote: {path}")
     for problem in problems:
         typer.echo(str(problem))
-    typer.echo(f"anchor: {len(problems)} problems")
+    typer.echo(f"anchor: {len(problems)} problems, {len(rewritten)} files rewritten")
     return not problems
 
 
