@@ -130,7 +130,7 @@ def test_a_target_is_set_against_its_counts_and_never_compared_with_them() -> No
         ("claim-target-b", "claim-count-1", "19.4"),
         ("claim-target-b", "claim-count-2", "90.4"),
     ]
-    assert ("people leaving: at least 813300 (Agency A) against the target of 900000 (Agency B), 90.4%",) in _select(
+    assert ("people leaving: more than 813300 (Agency A) against the target of 900000 (Agency B), 90.4%",) in _select(
         store, "SELECT ?l WHERE { ?p a adkg:TargetProgress ; rdfs:label ?l }")
     # Targets are compared with targets, never with counts.
     assert _select(store, "SELECT ?a ?b WHERE { ?d a adkg:Disagreement ; adkg:involves ?a , ?b "

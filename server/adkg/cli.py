@@ -200,6 +200,10 @@ def source_new(
     ],
     *,
     title: Annotated[str, typer.Option(help="The document's title, in English.")],
+    creator: Annotated[
+        str | None,
+        typer.Option(help="Its author, the claimant of what it says in its own voice: an adkgr: name or an IRI."),
+    ] = None,
     publisher: Annotated[
         str | None, typer.Option(help="Who published it: an adkgr: name of graph/entities/ or an IRI.")
     ] = None,
@@ -213,14 +217,15 @@ def source_new(
     settings.require(settings.graph_folder, settings.seeds_folder)
     written = new_source(
         settings.graph_folder, settings.seeds_folder, slug, document,
-        title=title, publisher=publisher, date=date, licence=licence,
+        title=title, creator=creator, publisher=publisher, date=date, licence=licence,
     )
     typer.echo(f"copied {document} to {written.seed}")
     typer.echo(f"wrote {written.metadata}: {compact(written.node)}")
     if licence is None:
         typer.echo("next: fill in its dcterms:license (validation refuses the empty one)")
-    if publisher is not None:
-        typer.echo(f"next: describe {publisher} in graph/entities/publishers.ttl if it is new (lint names it if not)")
+    for role, name in (("author", creator), ("publisher", publisher)):
+        if name is not None:
+            typer.echo(f"next: describe the {role} {name} in graph/entities/ if it is new (lint names it if not)")
     typer.echo("next: add its claims, as the README's 'Adding a source' says")
 
 

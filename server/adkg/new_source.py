@@ -1,8 +1,8 @@
 """``adkg source new``: add a source document to the project, its text and its metadata.
 
 The document is copied byte for byte into ``seeds/`` and described in a new
-``graph/source/SLUG/source.ttl``: the source node ``adkgr:source-SLUG`` (its title, publisher, the
-date of its text, its licence, its character count) and its file (name, SHA-256, size in bytes),
+``graph/source/SLUG/source.ttl``: the source node ``adkgr:source-SLUG`` (its title, author,
+publisher, the date of its text, its licence, its character count) and its file (name, SHA-256, size in bytes),
 the facts that ``adkg build`` and ``adkg anchor --check`` then hold the seed to. The licence is
 left empty (``dcterms:license ""``) unless given: the shapes require an IRI, so validation refuses
 the source until a contributor has looked the licence up and filled it in.
@@ -63,7 +63,15 @@ def _text_date(date: str) -> tuple[URIRef, Literal]:
 
 
 def metadata_graph(
-    slug: str, name: str, data: bytes, *, title: str, publisher: str | None, date: str | None, licence: str | None
+    slug: str,
+    name: str,
+    data: bytes,
+    *,
+    title: str,
+    creator: str | None = None,
+    publisher: str | None = None,
+    date: str | None = None,
+    licence: str | None = None,
 ) -> Graph:
     """Return the metadata of the source ``slug`` whose text is the file ``name`` holding ``data``.
 
@@ -79,6 +87,8 @@ def metadata_graph(
     graph.add((source, RDF.type, ADKG.SourceDocument))
     graph.add((source, RDFS.label, Literal(title, lang="en")))
     graph.add((source, DCTERMS.license, resource(licence) if licence else Literal("")))
+    if creator:
+        graph.add((source, DCTERMS.creator, resource(creator)))
     if publisher:
         graph.add((source, DCTERMS.publisher, resource(publisher)))
     if date:
@@ -106,6 +116,7 @@ def new_source(
     document: Path,
     *,
     title: str,
+    creator: str | None = None,
     publisher: str | None = None,
     date: str | None = None,
     licence: str | None = None,
@@ -132,7 +143,9 @@ def new_source(
         data = document.read_bytes()
     except OSError as error:
         raise LayoutError(f"{document} cannot be read: {error}") from error
-    graph = metadata_graph(slug, document.name, data, title=title, publisher=publisher, date=date, licence=licence)
+    graph = metadata_graph(
+        slug, document.name, data, title=title, creator=creator, publisher=publisher, date=date, licence=licence
+    )
     folder.mkdir(parents=True)
     metadata = folder / "source.ttl"
     metadata.write_text(canonical_turtle(graph), encoding="utf-8")
