@@ -34,7 +34,8 @@ def test_source_new_copies_the_text_and_writes_metadata_the_build_holds_it_to(
     assert result.exit_code == 0, result.output
     assert (project / "seeds" / document.name).read_bytes() == document.read_bytes()
     metadata = (project / "graph" / "source" / "dawn-returns" / "source.ttl").read_text(encoding="utf-8")
-    for expected in ('adkg:characterCount 80 ;', 'dcterms:creator adkgr:wikipedia-contributors ;', 'schema:contentSize "80 bytes" ;', 'dcterms:license "" ;',
+    for expected in ('adkg:characterCount 80 ;', 'dcterms:creator adkgr:wikipedia-contributors ;',
+                     'schema:contentSize "80 bytes" ;', 'dcterms:license "" ;',
                      'time:inXSDgYearMonth "2023-11"^^xsd:gYearMonth ;', 'rdfs:label "Afghans returned"@en ;',
                      'schema:sha256 "'):
         assert expected in metadata
