@@ -48,6 +48,14 @@ class AnchorProblem:
 
 
 @dataclass(frozen=True, slots=True)
+class AnchorRun:
+    """What anchoring a set of files found and did: the problems, and the files it rewrote."""
+
+    problems: list[AnchorProblem]
+    rewritten: list[Path]
+
+
+@dataclass(frozen=True, slots=True)
 class Location:
     """Where a quote lies in its source's text, with the context around it."""
 
@@ -287,17 +295,19 @@ def _anchor_parsed(
     return anchor_graph(graph, path, texts, check=False, described=described)
 
 
-def _write_changed(changed: dict[Path, Graph]) -> None:
+def _write_changed(changed: dict[Path, Graph]) -> list[Path]:
     """Write each changed graph back to its file, canonical; if any of the files holds a comment,
     which rewriting would drop, refuse before writing any.
+
+    Returns:
+        the files rewritten (a graph that changed but serializes as its file already reads is not).
 
     Raises:
         CommentDropError: naming the first such file, line and comment.
     """
     for path in changed:
         refuse_dropping_comments(path, path.read_bytes().decode("utf-8"))
-    for path, graph in changed.items():
-        write_text(path, canonical_turtle(graph))
+    return [path for path, graph in changed.items() if write_text(path, canonical_turtle(graph))]
 
 
 def anchor_file(path: Path, texts: dict[URIRef, str], *, check: bool) -> list[AnchorProblem]:
@@ -332,6 +342,11 @@ def anchor_graphs(
         LosslessFormatError: rewriting a file would change one of its triples.
         CommentDropError: a file must be rewritten but holds a comment; no file is written then.
     """
+    return _anchor_all(graphs, seeds_folder, check=check).problems
+
+
+def _anchor_all(graphs: dict[Path, Graph], seeds_folder: Path, *, check: bool) -> AnchorRun:
+    """Do :func:`anchor_graphs`' work; return its problems and the files it rewrote."""
     texts = seed_texts(ReadOnlyGraphAggregate(list(graphs.values())), seeds_folder) if graphs else {}
     described: dict[URIRef, Path] = {}
     problems, changed = [], {}
@@ -340,12 +355,14 @@ def anchor_graphs(
         problems += found
         if graph_changed:
             changed[path] = graph
-    _write_changed(changed)
-    return problems
+    return AnchorRun(problems, _write_changed(changed))
 
 
-def anchor_graph_folder(graph_folder: Path, seeds_folder: Path, *, check: bool) -> list[AnchorProblem]:
+def anchor_graph_folder(graph_folder: Path, seeds_folder: Path, *, check: bool) -> AnchorRun:
     """Run :func:`anchor_graphs` over every Turtle file under ``graph_folder``, each parsed once.
+
+    Returns:
+        the problems found and the files rewritten (none with ``check``).
 
     Raises:
         SourceSyntaxError: a file does not parse.
@@ -355,4 +372,4 @@ def anchor_graph_folder(graph_folder: Path, seeds_folder: Path, *, check: bool) 
         CommentDropError: a file must be rewritten but holds a comment; no file is written then.
     """
     graphs = {path: parse_turtle(path) for path in turtle_files([graph_folder])}
-    return anchor_graphs(graphs, seeds_folder, check=check)
+    return _anchor_all(graphs, seeds_folder, check=check)

@@ -29,7 +29,7 @@ from adkg.examples import regenerate
 from adkg.find import find
 from adkg.lint import LintInputs, check_files, lint_dataset, run_checks
 from adkg.namespaces import compact
-from adkg.new_source import new_source
+from adkg.new_source import SourceMetadata, new_source
 from adkg.query_text import read_query
 from adkg.reports import term_counts
 from adkg.seed_texts import seed_texts
@@ -90,15 +90,13 @@ def _lint(settings: Settings, inputs: LintInputs, store: Store) -> bool:
 
 def _anchor(settings: Settings, *, check: bool) -> bool:
     settings.require(settings.graph_folder, settings.seeds_folder)
-    before = {path: path.read_bytes() for path in turtle_files([settings.graph_folder])}
-    problems = anchor_graph_folder(settings.graph_folder, settings.seeds_folder, check=check)
-    rewritten = [path for path, text in before.items() if path.read_bytes() != text]
-    for path in rewritten:
+    run = anchor_graph_folder(settings.graph_folder, settings.seeds_folder, check=check)
+    for path in run.rewritten:
         typer.echo(f"rewrote: {path}")
-    for problem in problems:
+    for problem in run.problems:
         typer.echo(str(problem))
-    typer.echo(f"anchor: {len(problems)} problems, {len(rewritten)} files rewritten")
-    return not problems
+    typer.echo(f"anchor: {len(run.problems)} problems, {len(run.rewritten)} files rewritten")
+    return not run.problems
 
 
 def _coverage(settings: Settings, slug: str | None) -> bool:
@@ -217,7 +215,7 @@ def source_new(
     settings.require(settings.graph_folder, settings.seeds_folder)
     written = new_source(
         settings.graph_folder, settings.seeds_folder, slug, document,
-        title=title, creator=creator, publisher=publisher, date=date, licence=licence,
+        SourceMetadata(title=title, creator=creator, publisher=publisher, date=date, licence=licence),
     )
     typer.echo(f"copied {document} to {written.seed}")
     typer.echo(f"wrote {written.metadata}: {compact(written.node)}")

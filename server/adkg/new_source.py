@@ -33,6 +33,18 @@ _DATES: Final = (
 
 
 @dataclass(frozen=True, slots=True)
+class SourceMetadata:
+    """What a contributor says of a new source: its title, and where known its author, publisher
+    (each an ``adkgr:`` name or an IRI), the date of its text and its licence's IRI."""
+
+    title: str
+    creator: str | None = None
+    publisher: str | None = None
+    date: str | None = None
+    licence: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class NewSource:
     """What ``adkg source new`` wrote: the copied seed and the metadata file, and the node."""
 
@@ -62,21 +74,11 @@ def _text_date(date: str) -> tuple[URIRef, Literal]:
     raise LayoutError(f"the date {date!r} is not YYYY-MM-DD, YYYY-MM or YYYY")
 
 
-def metadata_graph(
-    slug: str,
-    name: str,
-    data: bytes,
-    *,
-    title: str,
-    creator: str | None = None,
-    publisher: str | None = None,
-    date: str | None = None,
-    licence: str | None = None,
-) -> Graph:
+def metadata_graph(slug: str, name: str, data: bytes, metadata: SourceMetadata) -> Graph:
     """Return the metadata of the source ``slug`` whose text is the file ``name`` holding ``data``.
 
     Raises:
-        LayoutError: ``data`` is not UTF-8 text, or ``date`` is not a date, month or year.
+        LayoutError: ``data`` is not UTF-8 text, or the date is not a date, month or year.
     """
     try:
         text = data.decode("utf-8")
@@ -85,15 +87,15 @@ def metadata_graph(
     graph = new_graph()
     source, file_node = URIRef(source_document(slug)), URIRef(f"{source_document(slug)}-file")
     graph.add((source, RDF.type, ADKG.SourceDocument))
-    graph.add((source, RDFS.label, Literal(title, lang="en")))
-    graph.add((source, DCTERMS.license, resource(licence) if licence else Literal("")))
-    if creator:
-        graph.add((source, DCTERMS.creator, resource(creator)))
-    if publisher:
-        graph.add((source, DCTERMS.publisher, resource(publisher)))
-    if date:
+    graph.add((source, RDFS.label, Literal(metadata.title, lang="en")))
+    graph.add((source, DCTERMS.license, resource(metadata.licence) if metadata.licence else Literal("")))
+    if metadata.creator:
+        graph.add((source, DCTERMS.creator, resource(metadata.creator)))
+    if metadata.publisher:
+        graph.add((source, DCTERMS.publisher, resource(metadata.publisher)))
+    if metadata.date:
         instant = BNode()
-        predicate, value = _text_date(date)
+        predicate, value = _text_date(metadata.date)
         graph.add((source, ADKG.textDate, instant))
         graph.add((instant, RDF.type, TIME.Instant))
         graph.add((instant, predicate, value))
@@ -114,12 +116,7 @@ def new_source(
     seeds_folder: Path,
     slug: str,
     document: Path,
-    *,
-    title: str,
-    creator: str | None = None,
-    publisher: str | None = None,
-    date: str | None = None,
-    licence: str | None = None,
+    metadata: SourceMetadata,
 ) -> NewSource:
     """Copy ``document`` into ``seeds_folder`` and write ``source/SLUG/source.ttl`` in ``graph_folder``.
 
@@ -129,7 +126,7 @@ def new_source(
     Raises:
         LayoutError: ``slug`` is not lower-case words joined by hyphens; the folder
             ``graph/source/SLUG/`` or a seed of the document's name already exists; the document
-            cannot be read, is not UTF-8 text, or ``date`` is malformed. Nothing is written then.
+            cannot be read, is not UTF-8 text, or the date is malformed. Nothing is written then.
     """
     if not _SLUG.fullmatch(slug):
         raise LayoutError(f"the slug {slug!r} must be lower-case ASCII words and digits joined by hyphens")
@@ -143,11 +140,9 @@ def new_source(
         data = document.read_bytes()
     except OSError as error:
         raise LayoutError(f"{document} cannot be read: {error}") from error
-    graph = metadata_graph(
-        slug, document.name, data, title=title, creator=creator, publisher=publisher, date=date, licence=licence
-    )
+    graph = metadata_graph(slug, document.name, data, metadata)
     folder.mkdir(parents=True)
-    metadata = folder / "source.ttl"
-    metadata.write_text(canonical_turtle(graph), encoding="utf-8")
+    written = folder / "source.ttl"
+    written.write_text(canonical_turtle(graph), encoding="utf-8")
     shutil.copyfile(document, seed)
-    return NewSource(seed=seed, metadata=metadata, node=source_document(slug))
+    return NewSource(seed=seed, metadata=written, node=source_document(slug))

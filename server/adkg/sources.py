@@ -77,7 +77,7 @@ def unread_files(root: Path) -> list[Path]:
         for path in folder_files(root / folder, "**/*")
         if path.is_file()
         and path.suffix != ".ttl"
-        and not any(part.startswith((".", "#")) for part in path.relative_to(root).parts)
+        and not any(_is_editor_file(Path(part)) for part in path.relative_to(root).parts)
     )
 
 
