@@ -1,7 +1,8 @@
 """Make a synthetic project N times the size of adkg's graph, for benchmarks.
 
 The copy has the project's ontology, shapes, queries and seeds, and a graph/ with the real graph
-plus N - 1 renamed copies of it: in copy k every ``adkgr:`` IRI gets the suffix ``-xk``, so claims,
+plus N - 1 renamed copies of it: in copy k every ``adkgr:`` IRI (prefixed, or written in full like a
+quote anchor's, before its fragment) gets the suffix ``-xk``, so claims,
 events, places, actors, anchors and the source node itself are multiplied consistently with the
 shapes (every copied place still reaches its copied country, every copied anchor quotes the same
 seed, on its copied source). Each copy is its own named graph, ``graph/source/copy-k/``.
@@ -18,6 +19,8 @@ from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
 RESOURCE = re.compile(r"\badkgr:([A-Za-z0-9][A-Za-z0-9_.-]*[A-Za-z0-9_-])")
+#: A resource written as a full IRI (a quote anchor, ``<…/id/source-x#char=1,2>``): its name, not its fragment.
+RESOURCE_IRI = re.compile(r"<https://w3id\.org/adkg/id/([A-Za-z0-9][A-Za-z0-9_.-]*[A-Za-z0-9_-])([#>])")
 
 
 def generate(factor: int, out: Path) -> None:
@@ -34,6 +37,7 @@ def generate(factor: int, out: Path) -> None:
         folder.mkdir(parents=True)
         for path in files:
             text = RESOURCE.sub(lambda m, k=copy: f"adkgr:{m.group(1)}-x{k}", path.read_text(encoding="utf-8"))
+            text = RESOURCE_IRI.sub(lambda m, k=copy: f"<https://w3id.org/adkg/id/{m.group(1)}-x{k}{m.group(2)}", text)
             (folder / f"{path.parent.name}-{path.name}").write_text(text, encoding="utf-8")
 
 

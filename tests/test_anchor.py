@@ -21,12 +21,12 @@ SOURCE = ADKGR["source-wikipedia-extract"]
 
 
 @pytest.fixture(scope="module")
-def texts() -> dict[URIRef, str]:
+def texts() -> dict[str, str]:
     metadata = parse_turtle(PROJECT_ROOT / "graph" / "source" / "wikipedia-extract" / "source.ttl")
     return seed_texts(metadata, PROJECT_ROOT / "seeds")
 
 
-def test_anchor_never_drops_a_comment(texts: dict[URIRef, str], tmp_path: Path) -> None:
+def test_anchor_never_drops_a_comment(texts: dict[str, str], tmp_path: Path) -> None:
     """A file anchor must rewrite is refused, naming its comment; one it need not rewrite keeps it."""
     first, second = tmp_path / "first.ttl", tmp_path / "second.ttl"
     copy_fixture(DATA / "valid" / "anchor" / "quote-only.ttl", first)
@@ -47,7 +47,7 @@ def test_anchor_never_drops_a_comment(texts: dict[URIRef, str], tmp_path: Path) 
 
 @pytest.mark.parametrize("name", ["quote-only.ttl", "repeated-quote-with-prefix.ttl"])
 def test_anchor_writes_prefix_suffix_and_offsets_that_check_clean(
-    name: str, texts: dict[URIRef, str], tmp_path: Path
+    name: str, texts: dict[str, str], tmp_path: Path
 ) -> None:
     path = tmp_path / name
     copy_fixture(DATA / "valid" / "anchor" / name, path)
@@ -58,7 +58,7 @@ def test_anchor_writes_prefix_suffix_and_offsets_that_check_clean(
     [quote] = graph.subjects(OA.exact, None)
     [position] = graph.subjects(OA.start, None)
     start, end = graph.value(position, OA.start).toPython(), graph.value(position, OA.end).toPython()
-    text = texts[SOURCE]
+    text = texts[str(SOURCE)]
     assert text[start:end] == str(graph.value(quote, OA.exact))
     assert text[:start].endswith(str(graph.value(quote, OA.prefix)))
     assert text[end:].startswith(str(graph.value(quote, OA.suffix)))
@@ -85,7 +85,7 @@ def test_every_invalid_anchor_file_is_listed() -> None:
 
 @pytest.mark.parametrize(("name", "expected"), INVALID.items(), ids=list(INVALID))
 def test_invalid_anchor_is_reported_naming_its_node(
-    name: str, expected: str, texts: dict[URIRef, str], tmp_path: Path
+    name: str, expected: str, texts: dict[str, str], tmp_path: Path
 ) -> None:
     path = tmp_path / name
     copy_fixture(DATA / "invalid" / "anchor" / name, path)
@@ -105,7 +105,7 @@ LOCATED = {"offsets-wrong.ttl", "offsets-missing.ttl", "anchor-unnamed.ttl", "na
 
 
 def test_anchor_names_an_anchor_by_its_words_and_merges_anchors_of_the_same_words(
-    texts: dict[URIRef, str], tmp_path: Path
+    texts: dict[str, str], tmp_path: Path
 ) -> None:
     path = tmp_path / "two-claims.ttl"
     path.write_text("""
@@ -126,7 +126,7 @@ def test_anchor_names_an_anchor_by_its_words_and_merges_anchors_of_the_same_word
 
 
 def test_an_anchor_is_described_in_one_file_and_referred_to_from_others(
-    texts: dict[URIRef, str], tmp_path: Path
+    texts: dict[str, str], tmp_path: Path
 ) -> None:
     anchor = DATA / "invalid" / "anchor" / "anchor-unnamed.ttl"
     for name in ("a.ttl", "b.ttl"):
@@ -170,7 +170,7 @@ def test_anchor_names_the_files_it_rewrote(run_adkg: Callable[..., Result], proj
     ]
 
 
-def test_anchor_refuses_to_rewrite_a_literal_it_would_change(texts: dict[URIRef, str], tmp_path: Path) -> None:
+def test_anchor_refuses_to_rewrite_a_literal_it_would_change(texts: dict[str, str], tmp_path: Path) -> None:
     """Regression: adkg anchor wrote 1.0e3 back as 1e+03, a different term, where fmt refused."""
     path = tmp_path / "claim.ttl"
     source = (DATA / "valid" / "anchor" / "quote-only.ttl").read_text(encoding="utf-8")

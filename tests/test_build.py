@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -52,7 +54,7 @@ def test_build_loads_named_graphs_runs_rules_and_saves_a_report(
         *sources,
     }
     assert list(report["steps"]) == [
-        "parse", "anchors", "load", "validate", "rules", "validate derived", "report", "swap"
+        "parse", "anchors", "validate", "rules", "validate derived", "report", "write", "swap"
     ]
     assert report["claims"] > 0
     assert report["classes"]["adkg:QuantityClaim"] > 0
@@ -110,11 +112,14 @@ def test_a_second_build_swaps_and_keeps_only_the_previous_store(
     assert {p.resolve() for p in (project / ".adkg" / "stores").iterdir()} == {served[1], served[2]}
 
 
-def test_query_formats_and_errors(run_adkg: Callable[..., Result], project: Path) -> None:
+def test_a_query_before_any_build_says_to_build(run_adkg: Callable[..., Result], project: Path) -> None:
     missing = run_adkg("query", "ASK {}", root=project)
     assert missing.exit_code == 2
     assert "run adkg build" in missing.output
-    assert run_adkg("build", root=project).exit_code == 0
+
+
+def test_query_formats_and_errors(run_adkg: Callable[..., Result], built_project: Path, tmp_path: Path) -> None:
+    project = built_project
     select = (
         "SELECT ?label WHERE { <https://w3id.org/adkg/id/unhcr> <http://www.w3.org/2000/01/rdf-schema#label> ?label }"
     )
@@ -129,12 +134,12 @@ def test_query_formats_and_errors(run_adkg: Callable[..., Result], project: Path
     syntax = run_adkg("query", "SELECT * WHERE { ?s ?p }", root=project)
     assert syntax.exit_code == 2
     assert "error at 1:" in syntax.output
-    broken_file = project / "broken.rq"
+    broken_file = tmp_path / "broken.rq"
     broken_file.write_text("SELECT * WHERE {\n  ?s ?p\n", encoding="utf-8")
     broken = run_adkg("query", "-f", str(broken_file), root=project)
     assert broken.exit_code == 2
     assert f"{broken_file}: error at 3:" in broken.output
-    query_file = project / "q.rq"
+    query_file = tmp_path / "q.rq"
     query_file.write_text(select, encoding="utf-8")
     from_file = run_adkg("query", "-f", str(query_file), "--format", "csv", root=project)
     assert from_file.output.split() == ["label", "UNHCR"]
@@ -319,3 +324,14 @@ def test_editor_lock_and_autosave_files_are_not_sources(run_adkg: Callable[..., 
     for command in (("fmt", "--check"), ("anchor", "--check"), ("lint",), ("build",)):
         result = run_adkg(*command, root=project)
         assert result.exit_code == 0, (command, result.output)
+
+
+def test_the_build_command_imports_neither_rdflib_nor_pyshacl() -> None:
+    """Issue 11: rdflib is for the contributor's tools, not on the build's path; pySHACL only for
+    ``adkg validate --engine pyshacl``."""
+    code = (
+        "import sys, adkg.cli, adkg.build, adkg.validation, adkg.anchor_check, adkg.shacl_sparql\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in {'rdflib', 'pyshacl'}))"
+    )
+    modules = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert modules.strip() == "[]"

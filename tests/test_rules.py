@@ -10,8 +10,8 @@ from pyoxigraph import NamedNode, Store
 from rdflib.plugins.sparql import prepareQuery
 
 from adkg.build import DERIVED_GRAPH, DERIVED_SHAPES, run_rules
-from adkg.turtle_files import parse_turtle, turtle_files
-from adkg.validation import validate_store
+from adkg.turtle_files import turtle_files
+from adkg.validation import Engine, parse_shapes, validate_store
 from conftest import DATA, PROJECT_ROOT
 
 RULES = sorted((PROJECT_ROOT / "queries" / "rules").glob("*.rq"))
@@ -234,21 +234,23 @@ def test_every_rule_opens_with_what_it_derives(rule: Path) -> None:
     assert prepareQuery(text).algebra.name == "ConstructQuery", rule.name
 
 
-def test_derived_nodes_conform_to_the_derived_shapes() -> None:
-    shapes = parse_turtle(PROJECT_ROOT / "shapes" / DERIVED_SHAPES)
+@pytest.mark.parametrize("engine", list(Engine))
+def test_derived_nodes_conform_to_the_derived_shapes(engine: Engine) -> None:
+    shapes = parse_shapes([PROJECT_ROOT / "shapes" / DERIVED_SHAPES])
     for fixture in ("disagreement-fires.ttl", "arithmetic-fires.ttl", "series-fires.ttl", "flow-fires.ttl",
                     "near-equivalent-fires.ttl", "target-progress-fires.ttl", "comparability-not-transitive.ttl"):
-        assert validate_store(_derive(fixture), shapes=shapes).results == (), fixture
+        assert validate_store(_derive(fixture), shapes=shapes, engine=engine).results == (), fixture
 
 
-def test_a_malformed_derived_node_is_a_violation() -> None:
+@pytest.mark.parametrize("engine", list(Engine))
+def test_a_malformed_derived_node_is_a_violation(engine: Engine) -> None:
     store = _derive("disagreement-fires.ttl")
     store.update("""PREFIX adkg: <https://w3id.org/adkg/ontology#>
         DELETE { GRAPH ?g { ?d adkg:involves ?b } } WHERE {
           GRAPH ?g { ?d a adkg:Disagreement ; adkg:involves ?b }
           FILTER(STRENDS(STR(?b), "claim-b"))
         }""")
-    report = validate_store(store, shapes=parse_turtle(PROJECT_ROOT / "shapes" / DERIVED_SHAPES))
+    report = validate_store(store, shapes=parse_shapes([PROJECT_ROOT / "shapes" / DERIVED_SHAPES]), engine=engine)
     assert {(r.shape, r.path) for r in report.violations} == {
         ("adkgsh:DisagreementShape-involves", "adkg:involves")
     }

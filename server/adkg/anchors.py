@@ -19,32 +19,25 @@ from __future__ import annotations
 from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, cast
+from typing import cast
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.graph import ReadOnlyGraphAggregate
 from rdflib.term import IdentifiedNode, Node
 
+from adkg.anchor_check import (
+    Anchor,
+    AnchorProblem,
+    Location,
+    also_described,
+    described_first,
+    locate_anchor,
+    recorded_problems,
+)
 from adkg.canonical_turtle import canonical_turtle, check_lossless, refuse_dropping_comments, write_text
 from adkg.namespaces import OA, PROV, RDF, compact
 from adkg.seed_texts import seed_texts
 from adkg.turtle_files import parse_turtle, turtle_files
-from adkg.vocab import text_fragment
-
-#: How many code points of context ``adkg anchor`` writes as a missing prefix or suffix.
-CONTEXT: Final = 32
-
-
-@dataclass(frozen=True, slots=True)
-class AnchorProblem:
-    """An anchor that cannot be located, or whose recorded location is wrong."""
-
-    path: Path
-    node: str
-    problem: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.node}: {self.problem}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,49 +46,6 @@ class AnchorRun:
 
     problems: list[AnchorProblem]
     rewritten: list[Path]
-
-
-@dataclass(frozen=True, slots=True)
-class Location:
-    """Where a quote lies in its source's text, with the context around it."""
-
-    source: URIRef
-    start: int
-    end: int
-    prefix: str
-    suffix: str
-
-    @property
-    def iri(self) -> URIRef:
-        """The anchor's IRI: the source's with the RFC 5147 fragment of the quote's code points."""
-        return URIRef(text_fragment(str(self.source), self.start, self.end))
-
-
-def locate(text: str, exact: str, *, prefix: str | None, suffix: str | None) -> list[int]:
-    """Return every start offset where ``exact`` occurs in ``text`` between ``prefix`` and ``suffix``.
-
-    >>> locate("a cat, a cat.", "a cat", prefix=None, suffix=None)
-    [0, 7]
-    >>> locate("a cat, a cat.", "a cat", prefix=", ", suffix=None)
-    [7]
-    >>> locate("a cat, a cat.", "a dog", prefix=None, suffix=None)
-    []
-    """
-    starts = []
-    start = text.find(exact)
-    while start != -1:
-        end = start + len(exact)
-        if (prefix is None or text[:start].endswith(prefix)) and (
-            suffix is None or text.startswith(suffix, end)
-        ):
-            starts.append(start)
-        start = text.find(exact, start + 1)
-    return starts
-
-
-def _text_value(graph: Graph, node: Node, predicate: URIRef) -> str | None:
-    value = graph.value(node, predicate)
-    return None if value is None else str(value)
 
 
 def selector_of(graph: Graph, anchor: Node, selector_class: URIRef) -> Node | None:
@@ -130,58 +80,26 @@ def _anchors(graph: Graph) -> Iterator[Node]:
     yield from sorted(set(graph.subjects(OA.hasSelector, None)), key=str)
 
 
-def _locate_anchor(graph: Graph, anchor: Node, texts: dict[URIRef, str]) -> Location | str:
-    """Return where an anchor's quote lies, or a sentence saying why it cannot be located."""
+def _recorded(graph: Graph, anchor: Node) -> Anchor:
+    """What ``graph`` records of ``anchor``."""
     source = graph.value(anchor, OA.hasSource)
-    if not isinstance(source, URIRef) or source not in texts:  # texts has only IRIs as keys
-        return f"its source {compact(str(source)) if source else '(none)'} names no seed file"
     quote = selector_of(graph, anchor, OA.TextQuoteSelector)
-    exact = None if quote is None else _text_value(graph, quote, OA.exact)
-    if quote is None or not exact:
-        return "has no oa:TextQuoteSelector with an oa:exact quote"
-    text = texts[source]
-    prefix = _text_value(graph, quote, OA.prefix)
-    suffix = _text_value(graph, quote, OA.suffix)
-    starts = locate(text, exact, prefix=prefix, suffix=suffix)
-    if not starts:
-        if locate(text, exact, prefix=None, suffix=None):
-            return f"oa:prefix or oa:suffix does not match the text around {exact!r}"
-        return f"quote {exact!r} does not occur in the seed text"
-    if len(starts) > 1:
-        return (
-            f"quote {exact!r} occurs {len(starts)} times; "
-            "add an oa:prefix or oa:suffix to tell which"
-        )
-    start, end = starts[0], starts[0] + len(exact)
-    return Location(
-        source,
-        start,
-        end,
-        prefix if prefix is not None else text[max(0, start - CONTEXT) : start],
-        suffix if suffix is not None else text[end : end + CONTEXT],
-    )
-
-
-def _recorded_problems(graph: Graph, anchor: Node, location: Location) -> list[str]:
-    """What is missing or wrong in the anchor's recorded prefix, suffix and offsets."""
-    problems = []
-    quote = selector_of(graph, anchor, OA.TextQuoteSelector)
-    for predicate in (OA.prefix, OA.suffix):
-        if graph.value(quote, predicate) is None:
-            problems.append(f"no {compact(predicate)}")
     position = selector_of(graph, anchor, OA.TextPositionSelector)
-    if position is None:
-        problems.append("no oa:TextPositionSelector")
-        return problems
-    recorded = (graph.value(position, OA.start), graph.value(position, OA.end))
-    expected = (location.start, location.end)
-    shown = tuple(_python_value(v) for v in recorded)
-    if shown != expected:
-        problems.append(f"offsets are {shown}, the quote lies at {expected}")
-    elif anchor != location.iri:  # a name is only checked against offsets that are right
-        named = "is a blank node" if isinstance(anchor, BNode) else f"is named <{anchor}>"
-        problems.append(f"{named}; the IRI of its words is <{location.iri}>")
-    return problems
+
+    def words(predicate: URIRef) -> str | None:
+        value = None if quote is None else graph.value(quote, predicate)
+        return None if value is None else str(value)
+
+    return Anchor(
+        iri=str(anchor) if isinstance(anchor, URIRef) else None,
+        source=str(source) if isinstance(source, URIRef) else None,
+        exact=words(OA.exact),
+        prefix=words(OA.prefix),
+        suffix=words(OA.suffix),
+        position=None if position is None else (
+            _python_value(graph.value(position, OA.start)), _python_value(graph.value(position, OA.end))
+        ),
+    )
 
 
 def _remove_description(graph: Graph, node: Node) -> None:
@@ -225,17 +143,17 @@ def _record(graph: Graph, anchor: Node, location: Location) -> None:
         graph.add((position, RDF.type, OA.TextPositionSelector))
     for predicate, value in ((OA.start, location.start), (OA.end, location.end)):
         graph.set((position, predicate, Literal(value)))
-    if anchor != location.iri:
-        _rename(graph, anchor, location.iri)
+    if anchor != URIRef(location.iri):
+        _rename(graph, anchor, URIRef(location.iri))
 
 
 def anchor_graph(
     graph: Graph,
     path: Path,
-    texts: dict[URIRef, str],
+    texts: dict[str, str],
     *,
     check: bool,
-    described: MutableMapping[URIRef, Path] | None = None,
+    described: MutableMapping[str, Path] | None = None,
 ) -> tuple[list[AnchorProblem], bool]:
     """Locate every anchor in ``graph`` (parsed from ``path``); unless ``check``, record locations
     and names.
@@ -253,11 +171,12 @@ def anchor_graph(
     changed = False
     for anchor in _anchors(graph):
         name = _anchor_name(graph, anchor)
-        location = _locate_anchor(graph, anchor, texts)
+        record = _recorded(graph, anchor)
+        location = locate_anchor(record, texts)
         if isinstance(location, str):
             problems.append(AnchorProblem(path, name, location))
             continue
-        recorded = _recorded_problems(graph, anchor, location)
+        recorded = recorded_problems(record, location)
         if recorded and check:
             problems.extend(AnchorProblem(path, name, problem) for problem in recorded)
         elif recorded:
@@ -267,12 +186,11 @@ def anchor_graph(
         for anchor in _anchors(graph):
             if not isinstance(anchor, URIRef):
                 continue
-            first = described.setdefault(anchor, path)
+            first = described_first(described, str(anchor), path)
             if first == path:
                 continue
             if check:
-                problem = f"<{anchor}> is also described in {first}; describe it in one file"
-                problems.append(AnchorProblem(path, _anchor_name(graph, anchor), problem))
+                problems.append(AnchorProblem(path, _anchor_name(graph, anchor), also_described(str(anchor), first)))
             else:
                 _remove_description(graph, anchor)
                 changed = True
@@ -282,10 +200,10 @@ def anchor_graph(
 def _anchor_parsed(
     path: Path,
     graph: Graph,
-    texts: dict[URIRef, str],
+    texts: dict[str, str],
     *,
     check: bool,
-    described: MutableMapping[URIRef, Path] | None = None,
+    described: MutableMapping[str, Path] | None = None,
 ) -> tuple[list[AnchorProblem], bool]:
     """Run :func:`anchor_graph` on ``graph``, parsed from ``path``; return its problems and whether
     the graph changed (never with ``check``), checking first that rewriting the file loses no term."""
@@ -310,7 +228,7 @@ def _write_changed(changed: dict[Path, Graph]) -> list[Path]:
     return [path for path, graph in changed.items() if write_text(path, canonical_turtle(graph))]
 
 
-def anchor_file(path: Path, texts: dict[URIRef, str], *, check: bool) -> list[AnchorProblem]:
+def anchor_file(path: Path, texts: dict[str, str], *, check: bool) -> list[AnchorProblem]:
     """Run :func:`anchor_graph` on the Turtle file at ``path``, rewriting it if it changed.
 
     The file is rewritten in canonical form only when an anchor that could be located needed an
@@ -348,7 +266,7 @@ def anchor_graphs(
 def _anchor_all(graphs: dict[Path, Graph], seeds_folder: Path, *, check: bool) -> AnchorRun:
     """Do :func:`anchor_graphs`' work; return its problems and the files it rewrote."""
     texts = seed_texts(ReadOnlyGraphAggregate(list(graphs.values())), seeds_folder) if graphs else {}
-    described: dict[URIRef, Path] = {}
+    described: dict[str, Path] = {}
     problems, changed = [], {}
     for path, graph in graphs.items():
         found, graph_changed = _anchor_parsed(path, graph, texts, check=check, described=described)

@@ -1,18 +1,24 @@
 """``adkg build``: from the Turtle sources to a validated on-disk Oxigraph store, swapped in atomically.
 
-Steps, in order, under a lock so that two builds never run at once on one data folder; any
-failure before the swap removes the half-built store and leaves the served one untouched:
+Every step but the last works on an in-memory Oxigraph store; rdflib is not used. Steps, in order,
+under a lock so that two builds never run at once on one data folder; any failure before the swap
+leaves the served store untouched, and nothing is written to disk before the store is complete:
 
 1. parse: every Turtle file of ``ontology/``, ``graph/`` and ``shapes/`` parses (a syntax error
    names the file and line) and every graph file lies in a folder that maps to a named graph;
-2. anchors: every quote anchor matches its seed text (``adkg anchor --check``);
-3. load: a new store under ``DATA/stores/`` gets each file in its named graph (the README);
-4. validate: SHACL over the union of the new store's graphs; a violation stops the build,
-   warnings are reported;
-5. rules: each ``queries/rules/*.rq`` CONSTRUCT, in file-name order, over the union of the graphs
+   the ontology goes to its named graph, each graph file to a graph of its own for the next step,
+   the shapes aside;
+2. anchors: every seed is the text its metadata records, and every quote anchor matches its seed
+   text (``adkg anchor --check``; one query over the files' graphs); then each file's triples
+   move to its named graph (the README);
+3. validate: SHACL over the union of the graphs, the shapes compiled to SPARQL
+   (:mod:`adkg.shacl_sparql`); a violation stops the build, warnings are reported;
+4. rules: each ``queries/rules/*.rq`` CONSTRUCT, in file-name order, over the union of the graphs
    (earlier rules' output included), into ``https://w3id.org/adkg/graph/derived``; then the
    derived nodes are validated against ``shapes/adkg-derived-shapes.ttl``;
-6. report: counts per named graph and per class, written as ``DATA/build-report.json``;
+5. report: counts per named graph and per class;
+6. write: one bulk write of the whole dataset into a new store under ``DATA/stores/``, with the
+   report as ``build-report.json`` beside it;
 7. swap: the link ``DATA/store`` is replaced, in one ``rename``, to point at the new store; then
    the report is saved and the stores nobody needs are removed (``adkg.store.DataFolder.prune``:
    never one a running server reads; a store that cannot be removed is a warning, not a failure,
@@ -34,27 +40,17 @@ from pathlib import Path
 from typing import Final
 
 import pyoxigraph
-from pyoxigraph import NamedNode, Quad, Store
-from rdflib import Graph
+from pyoxigraph import NamedNode, Quad, RdfFormat, Store, Triple
 
-from adkg.anchors import anchor_graphs
-from adkg.dataset import load_files
+from adkg.anchor_check import check_store_anchors
 from adkg.errors import BuildError, LayoutError, SourceSyntaxError
-from adkg.namespaces import compact, new_graph
 from adkg.reports import claim_count, class_counts, graph_sizes
 from adkg.settings import Settings
-from adkg.sources import (
-    dataset_files,
-    folder_files,
-    graph_name,
-    project_turtle_files,
-    turtle_files,
-    unread_files,
-)
+from adkg.sources import folder_files, graph_name, turtle_files, unread_files
 from adkg.store import REPORT, DataFolder
-from adkg.turtle_files import parse_turtle
-from adkg.validation import validate_store
+from adkg.validation import parse_shapes, validate_store
 from adkg.vocab import DERIVED_GRAPH as DERIVED_GRAPH_IRI
+from adkg.vocab import compact
 
 DERIVED_GRAPH: Final = NamedNode(DERIVED_GRAPH_IRI)
 #: The shapes of what the rules derive, checked again once the rules have run.
@@ -91,12 +87,59 @@ def _step(report: BuildReport, name: str, progress: Progress) -> Iterator[None]:
     progress(f"{name}: done in {report.steps[name]:.2f} s")
 
 
-def _parse_sources(settings: Settings) -> dict[Path, Graph]:
-    """Parse every Turtle source, and check where each graph file lies; return them by path."""
-    parsed = {path: parse_turtle(path) for path in project_turtle_files(settings.project_root)}
+@dataclass(frozen=True, slots=True)
+class _Sources:
+    """The parsed sources: the dataset in an in-memory store (each graph file in a graph named by
+    the file's URI, until the anchors are checked), which named graph each file goes to, the shapes."""
+
+    store: Store
+    files: dict[str, Path]
+    graphs: dict[str, str]
+    shapes: list[Triple]
+    derived_shapes: list[Triple]
+
+
+def _load(store: Store, path: Path, graph: str) -> None:
+    """Load the Turtle file at ``path`` into ``graph`` of ``store``.
+
+    Raises:
+        SourceSyntaxError: Oxigraph rejects the file; the error names its line.
+    """
+    try:
+        store.load(path=path, format=RdfFormat.TURTLE, to_graph=NamedNode(graph))
+    except SyntaxError as error:
+        raise SourceSyntaxError(path, error.lineno, str(error)) from error
+
+
+def _parse_sources(settings: Settings) -> _Sources:
+    """Parse every Turtle source (see the module docstring, step 1).
+
+    Raises:
+        SourceSyntaxError: a file does not parse.
+        LayoutError: a graph file lies in no folder that maps to a named graph.
+    """
+    root = settings.project_root
+    store = Store()
+    for path in turtle_files([settings.ontology_folder]):
+        _load(store, path, graph_name(path.relative_to(root)))
+    files, graphs = {}, {}
     for path in turtle_files([settings.graph_folder]):
-        graph_name(path.relative_to(settings.project_root))
-    return parsed
+        file = path.resolve().as_uri()
+        graphs[file], files[file] = graph_name(path.relative_to(root)), path
+        _load(store, path, file)
+    shape_files = list(turtle_files([settings.shapes_folder]))
+    derived = settings.shapes_folder / DERIVED_SHAPES
+    return _Sources(
+        store, files, graphs,
+        shapes=parse_shapes(path for path in shape_files if path != derived),
+        derived_shapes=parse_shapes([derived]),
+    )
+
+
+def _group_files(store: Store, graphs: dict[str, str]) -> None:
+    """Move each file's triples from the file's own graph to its named graph."""
+    if graphs:
+        store.update(" ;\n".join(f"ADD <{file}> TO <{graph}> ; DROP GRAPH <{file}>" for file, graph in graphs.items()))
 
 
 def run_rules(store: Store, rules: list[Path]) -> dict[str, int]:
@@ -116,14 +159,14 @@ def run_rules(store: Store, rules: list[Path]) -> dict[str, int]:
             raise SourceSyntaxError(rule, error.lineno, str(error)) from error
         if not isinstance(triples, pyoxigraph.QueryTriples):
             raise SourceSyntaxError(rule, None, "a rule must be a CONSTRUCT query")
-        quads = [Quad(t.subject, t.predicate, t.object, DERIVED_GRAPH) for t in triples]
-        before = len(store)
-        store.extend(quads)
-        added[rule.name] = len(store) - before
+        new = {Quad(t.subject, t.predicate, t.object, DERIVED_GRAPH) for t in triples}
+        new = {quad for quad in new if quad not in store}
+        store.extend(new)
+        added[rule.name] = len(new)
     return added
 
 
-def _validate(store: Store, shapes: Graph, *, step: str) -> list[str]:
+def _validate(store: Store, shapes: list[Triple], *, step: str) -> list[str]:
     """Validate ``store`` against ``shapes``; return the warnings.
 
     Raises:
@@ -164,41 +207,37 @@ def build(settings: Settings, *, progress: Progress = lambda _: None) -> BuildRe
 
 
 def _build(settings: Settings, data: DataFolder, rules: list[Path], progress: Progress) -> BuildReport:
+    report = BuildReport(store="", built_at=datetime.now(UTC).isoformat(timespec="seconds"))
+    with _step(report, "parse", progress):
+        sources = _parse_sources(settings)
+        report.warnings = [
+            f"{path.relative_to(settings.project_root)} is not read: only *.ttl files are sources"
+            for path in unread_files(settings.project_root)
+        ]
+    store = sources.store
+    with _step(report, "anchors", progress):
+        problems = check_store_anchors(store, sources.files, settings.seeds_folder)
+        if problems:
+            raise BuildError("anchors", [str(problem) for problem in problems])
+        _group_files(store, sources.graphs)
+    with _step(report, "validate", progress):
+        report.warnings += _validate(store, sources.shapes, step="validate")
+    with _step(report, "rules", progress):
+        report.derived = run_rules(store, rules)
+    with _step(report, "validate derived", progress):
+        _validate(store, sources.derived_shapes, step="validate derived")
+    with _step(report, "report", progress):
+        report.graphs = dict(graph_sizes(store, settings.reports_folder))
+        report.classes = {compact(cls): count for cls, count in class_counts(store, settings.reports_folder)}
+        report.claims = claim_count(store, settings.reports_folder)
     new_store = data.new_store_path()
-    report = BuildReport(store=str(new_store), built_at=datetime.now(UTC).isoformat(timespec="seconds"))
+    report.store = str(new_store)
     try:
-        with _step(report, "parse", progress):
-            parsed = _parse_sources(settings)
-            files = dataset_files(settings.project_root)
-            report.warnings = [
-                f"{path.relative_to(settings.project_root)} is not read: only *.ttl files are sources"
-                for path in unread_files(settings.project_root)
-            ]
-            shapes = new_graph()
-            for path in turtle_files([settings.shapes_folder]):
-                shapes += parsed[path]
-        with _step(report, "anchors", progress):
-            graph_files = {path: parsed[path] for path in turtle_files([settings.graph_folder])}
-            problems = anchor_graphs(graph_files, settings.seeds_folder, check=True)
-            if problems:
-                raise BuildError("anchors", [str(problem) for problem in problems])
-        store = Store(str(new_store))
-        with _step(report, "load", progress):
-            load_files(store, files, settings.project_root, bulk=True)
-        with _step(report, "validate", progress):
-            report.warnings += _validate(store, shapes, step="validate")
-        with _step(report, "rules", progress):
-            report.derived = run_rules(store, rules)
-        with _step(report, "validate derived", progress):
-            _validate(store, parsed[settings.shapes_folder / DERIVED_SHAPES], step="validate derived")
-        with _step(report, "report", progress):
-            report.graphs = dict(graph_sizes(store, settings.reports_folder))
-            report.classes = {
-                compact(cls): count for cls, count in class_counts(store, settings.reports_folder)
-            }
-            report.claims = claim_count(store, settings.reports_folder)
-            store.flush()
-            del store
+        with _step(report, "write", progress):
+            disk = Store(str(new_store))
+            disk.bulk_extend(store)
+            disk.flush()
+            del disk
         (new_store / REPORT).write_text(report.to_json(), encoding="utf-8")
         previous = data.current()
         with _step(report, "swap", progress):

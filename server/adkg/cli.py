@@ -13,33 +13,28 @@ from collections.abc import Callable
 from contextlib import aclosing
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
 from pyoxigraph import Store
-from rdflib import URIRef
 
-from adkg.anchors import anchor_graph_folder
 from adkg.build import BuildReport, build
-from adkg.canonical_turtle import format_file
-from adkg.coverage import CoverageSummary, source_coverage
 from adkg.dataset import load_dataset
 from adkg.errors import AdkgError, LayoutError, QuerySyntaxError
 from adkg.examples import regenerate
 from adkg.find import find
-from adkg.lint import LintInputs, check_files, lint_dataset, run_checks
-from adkg.namespaces import compact
-from adkg.new_source import SourceMetadata, new_source
 from adkg.query_text import read_query
 from adkg.reports import term_counts
-from adkg.seed_texts import seed_texts
 from adkg.settings import Settings, get_settings
+from adkg.sources import project_turtle_files, turtle_files
 from adkg.sparql import FormatChoice, Policy, check_query, negotiate
 from adkg.store import DataFolder, open_read_only
-from adkg.turtle_files import parse_folder, project_turtle_files, turtle_files
-from adkg.validation import ReportFormat, format_report, validate_store
-from adkg.vocab import source_document
+from adkg.validation import Engine, ReportFormat, format_report, parse_shapes, validate_store
+from adkg.vocab import compact, source_document
 from adkg.workers import Job, Worker, answer
+
+if TYPE_CHECKING:  # the contributor's tools import rdflib: only the commands that use them load them
+    from adkg.lint import LintInputs
 
 app = typer.Typer(
     help="adkg, the Afghan Deportation Knowledge Graph: check, format and lint its sources.",
@@ -66,6 +61,8 @@ def _reporting_errors(command: Callable[P, R]) -> Callable[P, R]:
 
 
 def _format(settings: Settings, paths: list[Path], *, check: bool) -> bool:
+    from adkg.canonical_turtle import format_file
+
     if not paths:
         settings.require(settings.ontology_folder, settings.graph_folder, settings.shapes_folder)
     files = list(turtle_files(paths)) if paths else project_turtle_files(settings.project_root)
@@ -79,6 +76,8 @@ def _format(settings: Settings, paths: list[Path], *, check: bool) -> bool:
 
 
 def _lint(settings: Settings, inputs: LintInputs, store: Store) -> bool:
+    from adkg.lint import check_files, run_checks
+
     checks = check_files(settings.checks_folder)
     violations = run_checks(store, checks)
     for violation in violations:
@@ -89,6 +88,8 @@ def _lint(settings: Settings, inputs: LintInputs, store: Store) -> bool:
 
 
 def _anchor(settings: Settings, *, check: bool) -> bool:
+    from adkg.anchors import anchor_graph_folder
+
     settings.require(settings.graph_folder, settings.seeds_folder)
     run = anchor_graph_folder(settings.graph_folder, settings.seeds_folder, check=check)
     for path in run.rewritten:
@@ -100,18 +101,24 @@ def _anchor(settings: Settings, *, check: bool) -> bool:
 
 
 def _coverage(settings: Settings, slug: str | None) -> bool:
+    from rdflib import URIRef
+
+    from adkg.coverage import CoverageSummary, source_coverage
+    from adkg.seed_texts import seed_texts
+    from adkg.turtle_files import parse_folder
+
     settings.require(settings.graph_folder, settings.seeds_folder)
     graph = parse_folder(settings.graph_folder)
     texts = seed_texts(graph, settings.seeds_folder)
     if slug is not None:
-        wanted = URIRef(source_document(slug))
+        wanted = source_document(slug)
         if wanted not in texts:
             known = ", ".join(sorted(compact(source) for source in texts))
             raise LayoutError(f"no source {compact(wanted)} with a seed text; the sources are: {known}")
         texts = {wanted: texts[wanted]}
     gaps = 0
     for source, text in sorted(texts.items()):
-        report = source_coverage(graph, source, text)
+        report = source_coverage(graph, URIRef(source), text)
         typer.echo(f"source {compact(source)}")
         for sentence in report:
             span = sentence.sentence
@@ -150,6 +157,8 @@ def fmt(
 @_reporting_errors
 def lint() -> None:
     """Run the ontology quality checks in queries/checks/; exit 1 on any violation."""
+    from adkg.lint import LintInputs, lint_dataset
+
     settings = get_settings()
     settings.require(
         settings.ontology_folder, settings.graph_folder, settings.shapes_folder, settings.checks_folder
@@ -211,6 +220,8 @@ def source_new(
     ] = None,
 ) -> None:
     """Copy DOCUMENT into seeds/ and write graph/source/SLUG/source.ttl with its metadata."""
+    from adkg.new_source import SourceMetadata, new_source
+
     settings = get_settings()
     settings.require(settings.graph_folder, settings.seeds_folder)
     written = new_source(
@@ -269,12 +280,17 @@ def validate(
     report_format: Annotated[
         ReportFormat, typer.Option("--format", help="How to print the report.")
     ] = ReportFormat.TEXT,
+    engine: Annotated[
+        Engine, typer.Option("--engine", help="sparql: the shapes compiled to SPARQL; pyshacl: the reference.")
+    ] = Engine.SPARQL,
 ) -> None:
     """Validate ontology + graph against shapes/ with SHACL; exit 1 on any violation."""
     settings = get_settings()
     settings.require(settings.ontology_folder, settings.graph_folder, settings.shapes_folder)
     report = validate_store(
-        load_dataset(settings.project_root), shapes=parse_folder(settings.shapes_folder)
+        load_dataset(settings.project_root),
+        shapes=parse_shapes(turtle_files([settings.shapes_folder])),
+        engine=engine,
     )
     typer.echo(format_report(report, report_format=report_format))
     if not report.conforms:
@@ -390,6 +406,8 @@ def up(
 ) -> None:
     """The main job: check formatting, lint, report the ontology, build the store (anchors,
     SHACL, rules), report the graph, then serve it at /sparql."""
+    from adkg.lint import LintInputs, lint_dataset
+
     settings = get_settings()
     passed = _format(settings, [], check=True)
     settings.require(settings.checks_folder, settings.reports_folder)

@@ -23,6 +23,10 @@
     ``CommentDropError``
         Rewriting a file (``adkg fmt``, ``adkg anchor``) would drop a Turtle comment, which is no
         part of the graph. The file is left as it is; carries the file, the line and the comment.
+    ``ShapeError``
+        A SHACL shape cannot be run by adkg's SPARQL engine: it uses a part of SHACL the engine
+        does not compile (``adkg validate --engine pyshacl`` can check it), or its ``sh:select``
+        does not parse. Carries the shape (or SPARQL constraint) and the problem.
 
 ``BuildError``
     A build step found the sources unfit to publish (anchors that do not match the seed, SHACL
@@ -158,6 +162,19 @@ class CommentDropError(SourceError):
             " unchanged: say it in the data (rdfs:comment, skos:definition, skos:scopeNote,"
             " skos:editorialNote) or remove it"
         )
+
+
+class ShapeError(SourceError):
+    """A shape that adkg's SPARQL engine cannot run.
+
+    >>> str(ShapeError("<urn:s>", "uses sh:equals, which the SPARQL engine does not compile"))
+    '<urn:s>: uses sh:equals, which the SPARQL engine does not compile'
+    """
+
+    def __init__(self, shape: str, problem: str) -> None:
+        self.shape = shape
+        self.problem = problem
+        super().__init__(f"{shape}: {problem}")
 
 
 class BuildError(AdkgError):

@@ -99,6 +99,23 @@ def operations_where(update: str) -> list[int]:
     return offsets
 
 
+def where_group_start(query: str) -> int | None:
+    """Return the offset just inside the ``{`` that opens the WHERE clause of a SELECT query, or
+    None if the text has none: the first ``{`` outside parentheses, strings, IRIs and comments.
+
+    >>> text = 'SELECT ?s (EXISTS { ?s ?p "{" } AS ?e) WHERE { ?s ?p ?o }'
+    >>> text[where_group_start(text):]
+    ' ?s ?p ?o }'
+    """
+    parentheses = 0
+    for kind, value, offset in _tokens(query):
+        if kind == "other" and value in "()":
+            parentheses += 1 if value == "(" else -1
+        elif kind == "other" and value == "{" and parentheses == 0:
+            return offset + 1
+    return None
+
+
 #: Texts up to this many characters have their scans remembered (the last :data:`_REMEMBERED`).
 _REMEMBERED_LENGTH: Final = 8192
 _REMEMBERED: Final = 256

@@ -1,4 +1,8 @@
-"""SHACL validation with pySHACL, over an Oxigraph store of the dataset, against ``shapes/``.
+"""SHACL validation of an Oxigraph store of the dataset against ``shapes/``, by one of two engines.
+
+``Engine.SPARQL`` (the default) compiles the shapes to SPARQL and lets Oxigraph run it
+(:mod:`adkg.shacl_sparql`); ``Engine.PYSHACL`` runs pySHACL, the reference, over the same store.
+Both give the same results, term for term, and the tests hold them to it.
 
 The data graph is the union of the store's graphs. The ontology is one of them (its named graph),
 so ``sh:targetClass`` and ``sh:class`` reach instances of subclasses through the ontology's
@@ -8,26 +12,46 @@ copy or change the store, so the ontology is validated as data instead.)
 
 pySHACL reads an Oxigraph store natively. It tests the data graph's truth when it words each result
 (``datagraph or shapes_graph``); a graph's truth is its length, and Oxigraph answers that with a
-COUNT over the whole store. ``_StoreGraph`` is never empty, so it says so without counting: on the
-seed's graph, 1.3 s instead of 32 s.
+COUNT over the whole store. ``_StoreGraph`` is never empty, so it says so without counting.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from enum import StrEnum
-from typing import cast
+from pathlib import Path
+from typing import Final, cast
 
 import pyoxigraph
-from pyoxigraph import Store
-from pyshacl import validate as shacl_validate
-from pyshacl.graph_abstraction import OxigraphDataGraph
-from rdflib import BNode, Graph, Literal
-from rdflib.term import Node
+from pyoxigraph import BlankNode, Literal, NamedNode, RdfFormat, Store, Triple
 
-from adkg.namespaces import SH, compact, new_graph
+from adkg import shacl_sparql
+from adkg.errors import SourceSyntaxError
+from adkg.shacl_sparql import RawResult
+from adkg.shapes_model import SH, Node, Severity, Term, read_shapes
+from adkg.vocab import PREFIXES, compact
+
+__all__ = [
+    "Engine",
+    "ReportFormat",
+    "Severity",
+    "ValidationReport",
+    "ValidationResult",
+    "format_report",
+    "parse_shapes",
+    "validate_store",
+]
+
+_RDF_TYPE: Final = NamedNode(PREFIXES["rdf"] + "type")
+
+
+class Engine(StrEnum):
+    """Which validator runs the shapes."""
+
+    SPARQL = "sparql"
+    PYSHACL = "pyshacl"
 
 
 class ReportFormat(StrEnum):
@@ -38,20 +62,18 @@ class ReportFormat(StrEnum):
     JSON = "json"
 
 
-class Severity(StrEnum):
-    """SHACL's severities that adkg's shapes use."""
-
-    VIOLATION = "Violation"
-    WARNING = "Warning"
-    INFO = "Info"
-
-
 @dataclass(frozen=True, slots=True)
 class ValidationResult:
-    """One SHACL validation result, its terms shown as prefixed names where possible."""
+    """One SHACL validation result, its terms shown as prefixed names where possible.
+
+    A blank node (a focus node, or a shape nested in another) is named by the path that reaches
+    it from a named node; a result with several messages (an ``sh:SPARQLConstraint``'s and its
+    shape's) joins them, sorted, one per line.
+    """
 
     severity: Severity
     shape: str
+    component: str
     focus: str
     path: str | None
     value: str | None
@@ -60,10 +82,10 @@ class ValidationResult:
 
 @dataclass(frozen=True, slots=True)
 class ValidationReport:
-    """The results of validating a graph, and pySHACL's report graph."""
+    """The results of validating a graph, and the SHACL report graph that states them."""
 
     results: tuple[ValidationResult, ...]
-    graph: Graph
+    graph: tuple[Triple, ...]
 
     @property
     def violations(self) -> tuple[ValidationResult, ...]:
@@ -81,96 +103,195 @@ class ValidationReport:
         return not self.violations
 
 
-def _shown(node: Node | None) -> str | None:
+def parse_shapes(paths: Iterable[Path]) -> list[Triple]:
+    """Parse the shapes files at ``paths`` into one list of triples.
+
+    Raises:
+        SourceSyntaxError: a file does not parse; the error names it and its line.
+    """
+    triples: list[Triple] = []
+    for path in paths:
+        try:
+            triples += pyoxigraph.parse(path=path, format=RdfFormat.TURTLE)
+        except SyntaxError as error:
+            raise SourceSyntaxError(path, error.lineno, str(error)) from error
+    return triples
+
+
+Parent = Callable[[Term], tuple[Term, NamedNode] | None]
+
+
+def _shown(node: Term | None) -> str | None:
     if node is None:
         return None
     if isinstance(node, Literal):
-        return str(node)
-    return compact(str(node)) if not isinstance(node, BNode) else node.n3()
+        return node.value
+    return compact(node.value) if isinstance(node, NamedNode) else str(node)
 
 
-def _located(store: Store, node: Node | None) -> str:
-    """Name a focus node; a blank node by the path that reaches it from a named node.
+def _located(node: Term, parent: Parent) -> str:
+    """Name ``node``; a blank node by the path that reaches it from a named node.
 
     >>> store = Store()
-    >>> store.extend(pyoxigraph.parse('<urn:c> <urn:p> [ <urn:q> [ <urn:r> 1 ] ] .',
-    ...     format=pyoxigraph.RdfFormat.TURTLE))
-    >>> [inner] = [q.subject for q in store.quads_for_pattern(None, pyoxigraph.NamedNode("urn:r"), None)]
-    >>> _located(store, BNode(inner.value))
+    >>> store.extend(pyoxigraph.parse('<urn:c> <urn:p> [ <urn:q> [ <urn:r> 1 ] ] .', format=RdfFormat.TURTLE))
+    >>> [inner] = [q.subject for q in store.quads_for_pattern(None, NamedNode("urn:r"), None)]
+    >>> _located(inner, _parent_in(store))
     '<urn:c> <urn:p>/<urn:q>'
     """
-    if not isinstance(node, BNode):
+    if not isinstance(node, BlankNode):
         return _shown(node) or ""
     steps: list[str] = []
-    current: pyoxigraph.BlankNode | pyoxigraph.NamedNode = pyoxigraph.BlankNode(str(node))
-    while isinstance(current, pyoxigraph.BlankNode) and len(steps) < 8:
-        parent = next(iter(store.quads_for_pattern(None, None, current)), None)
-        if parent is None:
-            return node.n3()
-        steps.insert(0, compact(parent.predicate.value))
+    current: Term = node
+    while isinstance(current, BlankNode) and len(steps) < 8:
+        found = parent(current)
+        if found is None:
+            return str(node)
+        current = found[0]
+        steps.insert(0, compact(found[1].value))
+    if isinstance(current, BlankNode):
+        return str(node)
+    return f"{_shown(current)} {'/'.join(steps)}"
+
+
+def _parent_in(store: Store) -> Parent:
+    def parent(node: Term) -> tuple[Term, NamedNode] | None:
+        quad = next(iter(store.quads_for_pattern(None, None, node)), None)
         # RDF 1.2 allows a triple term only as an object, never as a subject.
-        current = cast("pyoxigraph.BlankNode | pyoxigraph.NamedNode", parent.subject)
-    if isinstance(current, pyoxigraph.BlankNode):
-        return node.n3()
-    return f"{compact(current.value)} {'/'.join(steps)}"
+        return None if quad is None else (cast("Term", quad.subject), quad.predicate)
+
+    return parent
 
 
-def _results(report: Graph, store: Store) -> Iterable[ValidationResult]:
-    """The report's top-level results (not the nested ``sh:detail`` of a failed ``sh:node``)."""
-    for result in report.objects(None, SH.result):
-        severity = report.value(result, SH.resultSeverity)
-        message = report.value(result, SH.resultMessage)
-        yield ValidationResult(
-            severity=Severity(str(severity).removeprefix(str(SH))),
-            shape=_shown(report.value(result, SH.sourceShape)) or "",
-            focus=_located(store, report.value(result, SH.focusNode)),
-            path=_shown(report.value(result, SH.resultPath)),
-            value=_shown(report.value(result, SH.value)),
-            message=str(message) if message is not None else "",
-        )
+def _shown_result(result: RawResult, *, data: Parent, shapes: Parent) -> ValidationResult:
+    return ValidationResult(
+        severity=result.severity,
+        shape=_located(result.shape, shapes),
+        component=compact(result.component),
+        focus=_located(result.focus, data),
+        path=_shown(result.path),
+        value=_shown(result.value),
+        message="\n".join(sorted(set(result.messages))),
+    )
 
 
-class _StoreGraph(OxigraphDataGraph):
-    """pySHACL's view of an Oxigraph store: the union of its graphs, and true without a COUNT."""
+def _report_graph(results: Sequence[RawResult], *, conforms: bool) -> tuple[Triple, ...]:
+    """The SHACL validation report stating ``results`` (``sh:ValidationReport``)."""
+    report = BlankNode()
+    xsd_boolean = NamedNode(PREFIXES["xsd"] + "boolean")
+    triples = [
+        Triple(report, _RDF_TYPE, NamedNode(SH + "ValidationReport")),
+        Triple(report, NamedNode(SH + "conforms"), Literal(str(conforms).lower(), datatype=xsd_boolean)),
+    ]
+    for result in results:
+        node = BlankNode()
+        triples += [
+            Triple(report, NamedNode(SH + "result"), node),
+            Triple(node, _RDF_TYPE, NamedNode(SH + "ValidationResult")),
+        ]
+        for predicate, value in (
+            ("resultSeverity", NamedNode(SH + result.severity.value)),
+            ("sourceShape", result.shape),
+            ("sourceConstraintComponent", NamedNode(result.component)),
+            ("focusNode", result.focus),
+            ("resultPath", result.path),
+            ("value", result.value),
+        ):
+            if value is not None:
+                triples.append(Triple(node, NamedNode(SH + predicate), value))
+        triples += [Triple(node, NamedNode(SH + "resultMessage"), Literal(m)) for m in sorted(set(result.messages))]
+    return tuple(triples)
 
-    def __init__(self, store: Store) -> None:
-        super().__init__(store)
-        self._default_union = True
 
-    def __bool__(self) -> bool:
-        return True
+def _sorted(results: Iterable[ValidationResult]) -> tuple[ValidationResult, ...]:
+    return tuple(sorted(
+        set(results),
+        key=lambda r: (list(Severity).index(r.severity), r.shape, r.focus, r.path or "", r.value or "",
+                       r.component, r.message),
+    ))
 
 
-def validate_store(store: Store, *, shapes: Graph) -> ValidationReport:
-    """Validate the union of the graphs in ``store`` against ``shapes``.
+def validate_store(store: Store, *, shapes: Sequence[Triple], engine: Engine = Engine.SPARQL) -> ValidationReport:
+    """Validate the union of the graphs in ``store`` against the shapes graph ``shapes``.
 
     Returns:
-        the report, results sorted by severity (violations first), shape, focus node, path, value
-        and message.
+        the report, results sorted by severity (violations first), shape, focus node, path, value,
+        component and message, each result once.
+
+    Raises:
+        ShapeError: with ``Engine.SPARQL``, a shape uses a part of SHACL it does not compile, or
+            an ``sh:select`` query does not parse.
     """
-    _, report_graph, _ = shacl_validate(
-        _StoreGraph(store),
-        shacl_graph=shapes,
-        inference="none",
-        allow_warnings=True,
-        abort_on_first=False,
+    if engine is Engine.PYSHACL:
+        raw, shapes_parent = _pyshacl_results(store, shapes)
+    else:
+        raw = shacl_sparql.validate(store, read_shapes(shapes))
+        shapes_store = Store()
+        shapes_store.extend(pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in shapes)
+        shapes_parent = _parent_in(shapes_store)
+    data_parent = _parent_in(store)
+    results = _sorted(_shown_result(r, data=data_parent, shapes=shapes_parent) for r in raw)
+    conforms = not any(r.severity is Severity.VIOLATION for r in results)
+    return ValidationReport(results, _report_graph(raw, conforms=conforms))
+
+
+def _pyshacl_results(store: Store, shapes: Sequence[Triple]) -> tuple[list[RawResult], Parent]:
+    """Run pySHACL; return its top-level results (not the ``sh:detail`` of a failed ``sh:node``)
+    and how to find a node's parent in the shapes graph it read."""
+    from pyshacl import validate as shacl_validate
+    from pyshacl.graph_abstraction import OxigraphDataGraph
+    from rdflib import BNode, Graph, URIRef
+    from rdflib import Literal as RdflibLiteral
+    from rdflib.namespace import SH as RDFLIB_SH
+
+    class _StoreGraph(OxigraphDataGraph):
+        """pySHACL's view of an Oxigraph store: the union of its graphs, true without a COUNT."""
+
+        def __init__(self, store: Store) -> None:
+            super().__init__(store)
+            self._default_union = True
+
+        def __bool__(self) -> bool:
+            return True
+
+    shapes_graph = Graph(bind_namespaces="none")
+    shapes_graph.parse(data="\n".join(str(t) + " ." for t in shapes), format="nt")
+    _, report, _ = shacl_validate(
+        _StoreGraph(store), shacl_graph=shapes_graph, inference="none", allow_warnings=True, abort_on_first=False
     )
-    results = sorted(
-        set(_results(report_graph, store)),
-        key=lambda r: (
-            list(Severity).index(r.severity), r.shape, r.focus, r.path or "", r.value or "", r.message
-        ),
-    )
-    return ValidationReport(tuple(results), report_graph)
+
+    def term(node: object) -> Term:
+        if isinstance(node, RdflibLiteral):
+            datatype = NamedNode(str(node.datatype)) if node.datatype and not node.language else None
+            return Literal(str(node), datatype=datatype, language=node.language)
+        return NamedNode(str(node)) if isinstance(node, URIRef) else BlankNode(str(node))
+
+    def optional(node: object) -> Term | None:
+        return None if node is None else term(node)
+
+    raw = []
+    for result in report.objects(None, RDFLIB_SH.result):
+        raw.append(RawResult(
+            severity=Severity(str(report.value(result, RDFLIB_SH.resultSeverity)).removeprefix(SH)),
+            shape=cast("Node", term(report.value(result, RDFLIB_SH.sourceShape))),
+            component=str(report.value(result, RDFLIB_SH.sourceConstraintComponent)),
+            focus=term(report.value(result, RDFLIB_SH.focusNode)),
+            path=cast("NamedNode | None", optional(report.value(result, RDFLIB_SH.resultPath))),
+            value=optional(report.value(result, RDFLIB_SH.value)),
+            messages=tuple(str(m) for m in report.objects(result, RDFLIB_SH.resultMessage)),
+        ))
+
+    def parent(node: Term) -> tuple[Term, NamedNode] | None:
+        found = next(iter(shapes_graph.subject_predicates(BNode(node.value))), None)
+        return None if found is None else (term(found[0]), NamedNode(str(found[1])))
+
+    return raw, parent
 
 
 def format_report(report: ValidationReport, *, report_format: ReportFormat) -> str:
-    """Return the report as text grouped by shape, as pySHACL's Turtle report graph, or as JSON."""
+    """Return the report as text grouped by shape, as the SHACL report graph in Turtle, or as JSON."""
     if report_format is ReportFormat.TURTLE:
-        graph = new_graph()
-        for triple in report.graph:
-            graph.add(triple)
-        return graph.serialize(format="turtle")
+        prefixes = {"sh": SH, "xsd": PREFIXES["xsd"], "adkgsh": PREFIXES["adkgsh"], "adkgr": PREFIXES["adkgr"]}
+        return cast("bytes", pyoxigraph.serialize(report.graph, format=RdfFormat.TURTLE, prefixes=prefixes)).decode()
     if report_format is ReportFormat.JSON:
         return json.dumps(
             {
