@@ -271,6 +271,7 @@ def test_an_accepted_update_changes_the_served_store_not_the_sources(writable: t
     insert = httpx.post(f"{url}/sparql", content='INSERT DATA { GRAPH <urn:test> { <urn:a> <urn:b> "c" } }',
                         headers={"Content-Type": "application/sparql-update", "Authorization": "Bearer s3cret"})
     assert insert.status_code == 204, insert.text
+    assert "content-length" not in insert.headers  # regression: a 204 carried Content-Length: 0
     assert insert.headers["x-adkg-changed-since-build"] == "true"
     assert _ask(url, "ASK { GRAPH <urn:test> { <urn:a> <urn:b> \"c\" } }")
     after = httpx.get(f"{url}/health").json()

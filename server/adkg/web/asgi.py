@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 from adkg.errors import AdkgError
 
@@ -18,6 +18,8 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 PLAIN_TEXT = "text/plain; charset=utf-8"
+#: Statuses whose responses have no content, and so no Content-Length (RFC 9110, section 8.6).
+NO_CONTENT: Final = frozenset({204, 304})
 
 
 class Stream(Protocol):
@@ -56,7 +58,10 @@ def content_type(media_type: str) -> str:
 
 @dataclass(slots=True)
 class Response:
-    """A status, headers and a body: whole (``body``), or ``body`` then the chunks of ``rest``."""
+    """A status, headers and a body: whole (``body``), or ``body`` then the chunks of ``rest``.
+
+    A whole body is sent with its Content-Length, except in a 204 or 304, which have none.
+    """
 
     status: int
     headers: dict[str, str]
@@ -80,7 +85,7 @@ class Response:
 
     async def _send(self, send: Send) -> None:
         headers = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in self.headers.items()]
-        if self.rest is None:
+        if self.rest is None and self.status not in NO_CONTENT:
             headers.append((b"content-length", str(len(self.body)).encode()))
         await send({"type": "http.response.start", "status": self.status, "headers": headers})
         if self.rest is None:
