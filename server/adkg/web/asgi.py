@@ -45,6 +45,17 @@ def header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+def header_list(scope: Scope, name: bytes) -> str | None:
+    """Return every value of the list-valued request header ``name`` (lower case) as one list,
+    as several lines of one field combine (RFC 9110, section 5.3); None if it is absent.
+
+    >>> header_list({"headers": [(b"if-none-match", b'"a"'), (b"if-none-match", b'"b"')]}, b"if-none-match")
+    '"a", "b"'
+    """
+    values = [value.decode("latin-1") for key, value in scope["headers"] if key == name]
+    return ", ".join(values) if values else None
+
+
 def content_type(media_type: str) -> str:
     """Return the Content-Type of a body in ``media_type``: text types say they are UTF-8.
 
