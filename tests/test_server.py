@@ -144,6 +144,33 @@ def test_a_service_not_allowed_is_refused_before_any_connection(server: str) -> 
     assert seen == []
 
 
+def test_repeated_queries_are_answered_from_the_cache_and_revalidated(server: str) -> None:
+    query = LABEL + " # test_repeated_queries"
+    first = httpx.get(f"{server}/sparql", params={"query": query})
+    again = httpx.get(f"{server}/sparql", params={"query": query})
+    assert (first.headers["x-adkg-cache"], again.headers["x-adkg-cache"]) == ("miss", "hit")
+    assert _labels(again) == ["UNHCR"]
+    assert again.headers["etag"] == first.headers["etag"]
+    assert again.headers["cache-control"] == "no-cache"
+    csv = httpx.get(f"{server}/sparql", params={"query": query}, headers={"Accept": "text/csv"})
+    assert (csv.headers["x-adkg-cache"], csv.text.split()) == ("miss", ["label", "UNHCR"])
+    assert csv.headers["etag"] != first.headers["etag"]
+
+    etag = first.headers["etag"]
+    for method in ("GET", "HEAD"):
+        revalidated = httpx.request(method, f"{server}/sparql", params={"query": query},
+                                    headers={"If-None-Match": f'W/"other", {etag}'})
+        assert revalidated.status_code == 304
+        assert revalidated.content == b""
+        assert "content-length" not in revalidated.headers
+        assert (revalidated.headers["etag"], revalidated.headers["vary"]) == (etag, "Accept, Origin")
+    stale = httpx.get(f"{server}/sparql", params={"query": query}, headers={"If-None-Match": 'W/"stale"'})
+    assert (stale.status_code, _labels(stale)) == (200, ["UNHCR"])
+    head = httpx.head(f"{server}/sparql", params={"query": query})
+    assert (head.status_code, head.content, head.headers["etag"]) == (200, b"", etag)
+    assert head.headers["content-length"] == first.headers["content-length"]
+
+
 def test_service_description_negotiated(server: str) -> None:
     for media_type, rdf_format in [
         ("text/turtle", RdfFormat.TURTLE),
@@ -174,6 +201,8 @@ def test_cors(server: str) -> None:
     assert "access-control-allow-credentials" not in preflight.headers
     simple = httpx.get(f"{server}/sparql", params={"query": "ASK {}"}, headers={"Origin": "https://example.org"})
     assert simple.headers["access-control-allow-origin"] == "*"
+    exposed = {name.strip().lower() for name in simple.headers["access-control-expose-headers"].split(",")}
+    assert {"etag", "x-adkg-cache", "x-adkg-store"} <= exposed
 
 
 def test_runaway_queries_time_out_while_lookups_and_health_answer(server: str) -> None:
@@ -216,6 +245,8 @@ def test_a_new_build_is_picked_up_without_restart(project: Path) -> None:
     build(settings)
     with adkg_serve(project, log=project / "serve.log") as url:
         first = httpx.get(f"{url}/health").json()["build_id"]
+        cached = [httpx.get(f"{url}/sparql", params={"query": "ASK {}"}) for _ in range(2)]
+        assert [response.headers["x-adkg-cache"] for response in cached] == ["miss", "hit"]
         with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
             in_flight = pool.submit(
                 httpx.get, f"{url}/sparql", params={"query": "CONSTRUCT WHERE { ?s ?p ?o }"}, timeout=60)
@@ -223,8 +254,12 @@ def test_a_new_build_is_picked_up_without_restart(project: Path) -> None:
             assert in_flight.result().status_code == 200
         second = httpx.get(f"{url}/health").json()
         assert second["build_id"] != first
-        answered = httpx.get(f"{url}/sparql", params={"query": "ASK {}"})
+        answered = httpx.get(f"{url}/sparql", params={"query": "ASK {}"}, headers={
+            "If-None-Match": cached[0].headers["etag"]})
+        assert answered.status_code == 200  # the tag of the old build's answer is stale
         assert answered.headers["x-adkg-store"] == second["build_id"]
+        assert answered.headers["x-adkg-cache"] == "miss"
+        assert answered.headers["etag"] != cached[0].headers["etag"]
         assert json.loads(answered.text)["boolean"] is True
 
 
@@ -271,6 +306,7 @@ def test_an_accepted_update_changes_the_served_store_not_the_sources(writable: t
     insert = httpx.post(f"{url}/sparql", content='INSERT DATA { GRAPH <urn:test> { <urn:a> <urn:b> "c" } }',
                         headers={"Content-Type": "application/sparql-update", "Authorization": "Bearer s3cret"})
     assert insert.status_code == 204, insert.text
+    assert "content-length" not in insert.headers  # regression: a 204 carried Content-Length: 0
     assert insert.headers["x-adkg-changed-since-build"] == "true"
     assert _ask(url, "ASK { GRAPH <urn:test> { <urn:a> <urn:b> \"c\" } }")
     after = httpx.get(f"{url}/health").json()
@@ -292,6 +328,19 @@ def test_an_accepted_update_changes_the_served_store_not_the_sources(writable: t
     rebuilt = httpx.get(f"{url}/health").json()
     assert rebuilt["changed_since_build"] is False
     assert not _ask(url, "ASK { GRAPH <urn:test> { ?s ?p ?o } }")
+
+
+def test_an_update_is_never_answered_from_results_kept_before_it(writable: tuple[str, Path]) -> None:
+    url, _ = writable
+    count = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH <urn:kept> { ?s ?p ?o } }"
+    before = [httpx.get(f"{url}/sparql", params={"query": count}) for _ in range(2)]
+    assert [response.headers["x-adkg-cache"] for response in before] == ["miss", "hit"]
+    assert before[1].json()["results"]["bindings"][0]["n"]["value"] == "0"
+    assert _update(url, "INSERT DATA { GRAPH <urn:kept> { <urn:a> <urn:b> <urn:c> } }").status_code == 204
+    after = httpx.get(f"{url}/sparql", params={"query": count}, headers={"If-None-Match": before[0].headers["etag"]})
+    assert (after.status_code, after.headers["x-adkg-cache"]) == (200, "miss")
+    assert after.json()["results"]["bindings"][0]["n"]["value"] == "1"
+    assert after.headers["etag"] != before[0].headers["etag"]
 
 
 def test_sparqlwrapper_in_every_format_it_asks_for(server: str) -> None:

@@ -60,6 +60,18 @@ async def test_a_query_past_its_time_limit_is_stopped_and_its_worker_ended(serve
 
 
 @pytest.mark.anyio
+async def test_a_worker_closed_on_the_event_loop_it_served_ends_on_its_own(served_store: Path) -> None:
+    # Regression: close() left closing the socket to the event loop, then blocked that loop waiting
+    # for the process to see it closed, so a worker that had served a job was killed 5 s later
+    # (a server's shutdown waited 5 s for each such worker).
+    used = Worker()
+    _, chunks = await collect(used, job(served_store, "ASK {}"))
+    assert b"true" in b"".join(chunks)
+    used.close()
+    assert used._process.exitcode == 0  # ended by itself, not killed
+
+
+@pytest.mark.anyio
 async def test_a_query_that_crashes_the_engine_costs_only_its_worker(served_store: Path, worker: Worker) -> None:
     with pytest.raises(QueryCrashedError, match="crashed"):
         await collect(worker, job(served_store, DEEP))

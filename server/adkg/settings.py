@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     max_query_bytes: int = Field(default=1_000_000, ge=1)
     #: The largest serialized result served, in bytes.
     max_result_bytes: int = Field(default=1_000_000_000, ge=1)
+    #: The bytes of results (and their query texts) the server keeps to answer repeated queries;
+    #: 0 keeps none.
+    result_cache_bytes: int = Field(default=64 * 1024 * 1024, ge=0)
+    #: The largest result kept for repeated queries, in bytes; larger ones are answered, not kept.
+    result_cache_entry_bytes: int = Field(default=4 * 1024 * 1024, ge=0)
 
     def time_limit(self, scan: SparqlScan) -> float:
         """Return the seconds the query or update ``scan`` was made of may run.

@@ -27,6 +27,7 @@ streaming a result of any size from a process that can be killed mid-way needs t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import os
 import pickle
@@ -430,6 +431,10 @@ class Worker:
 
     def close(self) -> None:
         """Let the process end on its own (its socket closes), and wait for it; from any thread."""
+        # Shut the socket down at once: on the event loop, closing the transport takes effect only
+        # once the loop runs again, which it does not while this waits for the process.
+        with contextlib.suppress(OSError):  # already closed
+            self._socket.shutdown(socket.SHUT_RDWR)
         self._close_socket()
         self._process.join(timeout=5)
         if self._process.is_alive():

@@ -63,6 +63,6 @@ def create_app(settings: Settings) -> ASGIApp:
         allow_credentials=False,
         allow_methods=["GET", "POST", "OPTIONS"],
         allow_headers=["*"],
-        expose_headers=["X-Adkg-Store", "X-Adkg-Build", "X-Adkg-Changed-Since-Build"],
+        expose_headers=["ETag", "X-Adkg-Cache", "X-Adkg-Store", "X-Adkg-Build", "X-Adkg-Changed-Since-Build"],
         max_age=86400,
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 from adkg.errors import AdkgError
 
@@ -18,6 +18,8 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 PLAIN_TEXT = "text/plain; charset=utf-8"
+#: Statuses whose responses have no content, and so no Content-Length (RFC 9110, section 8.6).
+NO_CONTENT: Final = frozenset({204, 304})
 
 
 class Stream(Protocol):
@@ -43,6 +45,17 @@ def header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
+def header_list(scope: Scope, name: bytes) -> str | None:
+    """Return every value of the list-valued request header ``name`` (lower case) as one list,
+    as several lines of one field combine (RFC 9110, section 5.3); None if it is absent.
+
+    >>> header_list({"headers": [(b"if-none-match", b'"a"'), (b"if-none-match", b'"b"')]}, b"if-none-match")
+    '"a", "b"'
+    """
+    values = [value.decode("latin-1") for key, value in scope["headers"] if key == name]
+    return ", ".join(values) if values else None
+
+
 def content_type(media_type: str) -> str:
     """Return the Content-Type of a body in ``media_type``: text types say they are UTF-8.
 
@@ -56,7 +69,10 @@ def content_type(media_type: str) -> str:
 
 @dataclass(slots=True)
 class Response:
-    """A status, headers and a body: whole (``body``), or ``body`` then the chunks of ``rest``."""
+    """A status, headers and a body: whole (``body``), or ``body`` then the chunks of ``rest``.
+
+    A whole body is sent with its Content-Length, except in a 204 or 304, which have none.
+    """
 
     status: int
     headers: dict[str, str]
@@ -80,7 +96,7 @@ class Response:
 
     async def _send(self, send: Send) -> None:
         headers = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in self.headers.items()]
-        if self.rest is None:
+        if self.rest is None and self.status not in NO_CONTENT:
             headers.append((b"content-length", str(len(self.body)).encode()))
         await send({"type": "http.response.start", "status": self.status, "headers": headers})
         if self.rest is None:

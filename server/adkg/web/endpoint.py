@@ -4,9 +4,11 @@ Every query to the endpoint crosses this code, so it runs outside FastAPI's midd
 and dependency injection, which cost a lookup more than the query itself (py-spy: ~30% of the
 server's CPU per request went to FastAPI's and Starlette's layers). It parses the request
 (:func:`adkg.web.protocol.parse_request`), calls the typed core and writes the response; errors
-take their status from the one table in :mod:`adkg.web.errors`. CORS comes from Starlette's
-middleware around it (see :func:`adkg.web.app.create_app`); everything else the server answers
-(``/health``, and pages) stays with FastAPI.
+take their status from the one table in :mod:`adkg.web.errors`. Repeated queries are answered from
+the cache of results (:mod:`adkg.result_cache`), whose key also makes the entity tag of an answer
+to GET or HEAD: an ``If-None-Match`` that lists it is answered 304 without the query being run.
+CORS comes from Starlette's middleware around it (see :func:`adkg.web.app.create_app`); everything
+else the server answers (``/health``, and pages) stays with FastAPI.
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ import anyio.to_thread
 
 from adkg.errors import AdkgError, QueryTooLargeError
 from adkg.query_text import check_size
+from adkg.result_cache import ResultKey, result_key
 from adkg.sparql import Policy, check_query, negotiate
 from adkg.sparql_scan import scan_sparql
 from adkg.updates import update_store
-from adkg.web.asgi import PLAIN_TEXT, Receive, Response, Scope, Send, content_type, header
+from adkg.web.asgi import PLAIN_TEXT, Receive, Response, Scope, Send, content_type, header, header_list
 from adkg.web.errors import error_response, unexpected_response
-from adkg.web.protocol import Operation, authorize_update, parse_request, store_headers
+from adkg.web.protocol import Operation, authorize_update, etag_listed, parse_request, store_headers
 from adkg.web.querying import run_query
 from adkg.web.service_description import describe_service
 from adkg.web.services import Services
@@ -121,18 +124,49 @@ class SparqlEndpoint:
                 reports_folder=settings.reports_folder, timeout=timeout, base_iri=endpoint,
             ))
             return Response(204, store_headers(new))
-        scan = check_query(parsed.text, policy=policy)
         job = Job(
             store=data.require_current(),
             query=parsed.text,
-            scan=scan,
+            scan=check_query(parsed.text, policy=policy),
             dataset=parsed.dataset,
             choice=negotiate(accept, format_name=parsed.format_name),
             max_result_bytes=settings.max_result_bytes,
             base_iri=endpoint,
         )
-        results = await run_query(self._services.pool, job, timeout=settings.time_limit(scan))
-        headers = {
-            "content-type": content_type(results.format.media_type), "vary": "Accept", **store_headers(job.store)
-        }
-        return Response(200, headers, results.first, None if results.finished else results)
+        key = result_key(job)
+        # GET and HEAD name the results by their URL, so they carry a validator; a POST does not.
+        conditional = method != "POST"
+        # Revalidated at each use (a build or an update can come at any time); never stored when
+        # the answer can differ from one run to the next.
+        cache_control = "no-store" if key is None else "no-cache"
+        headers = {"vary": "Accept", **store_headers(job.store), "cache-control": cache_control}
+        if key is not None and conditional:
+            headers["etag"] = key.etag()
+        if_none_match = header_list(scope, b"if-none-match") if conditional else None
+        if if_none_match is not None and "etag" in headers and etag_listed(if_none_match, headers["etag"]):
+            return Response(304, headers)
+        response = await self._results(job, key, headers)
+        if if_none_match is not None and if_none_match.strip() == "*":  # the results exist
+            if response.rest is not None:
+                await response.rest.aclose()
+            return Response(304, headers)
+        return response
+
+    async def _results(self, job: Job, key: ResultKey | None, headers: dict[str, str]) -> Response:
+        """Return the 200 response to ``job`` with ``headers``: from the cache when it holds its
+        results under ``key`` (None for results not to be kept), else computed by a worker, and
+        kept once complete.
+
+        Raises:
+            AdkgError: what the query fails with (syntax, time limit, not acceptable, too large...).
+        """
+        cache = self._services.cache
+        if key is not None:
+            cached = cache.get(key)
+            if cached is not None:
+                headers = {"content-type": content_type(cached.format.media_type), **headers, "x-adkg-cache": "hit"}
+                return Response(200, headers, cached.body)
+            headers = {**headers, "x-adkg-cache": "miss"}
+        results = await run_query(self._services.pool, job, timeout=self._services.settings.time_limit(job.scan))
+        headers = {"content-type": content_type(results.format.media_type), **headers}
+        return Response(200, headers, results.first, cache.record(key, results))

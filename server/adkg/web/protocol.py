@@ -8,6 +8,7 @@ Content-Type the protocol allows; lenient where real clients are: ``format``, ``
 from __future__ import annotations
 
 import hmac
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -24,6 +25,8 @@ QUERY: Final = "application/sparql-query"
 UPDATE: Final = "application/sparql-update"
 #: Parameters that choose a result format besides Accept, in the order they are looked at.
 FORMAT_PARAMETERS: Final = ("format", "output", "results")
+#: An entity tag in a list (RFC 9110, section 8.8.3): the opaque tag, quotes included, is group 1.
+_ENTITY_TAG: Final = re.compile(r'(?:W/)?("[^"]*")')
 
 
 class Operation(StrEnum):
@@ -143,3 +146,16 @@ def store_headers(store: Path) -> dict[str, str]:
         "X-Adkg-Build": build_id(store),
         "X-Adkg-Changed-Since-Build": "true" if store_report(store).get("changed_since_build") else "false",
     }
+
+
+def etag_listed(if_none_match: str, etag: str) -> bool:
+    """Return whether the If-None-Match value ``if_none_match`` lists ``etag``, compared weakly
+    as RFC 9110 has it for If-None-Match (a ``W/`` on either side is ignored); ``*`` lists none
+    (whether a representation exists is for the caller to say).
+
+    >>> etag_listed('"x", W/"s-1"', 'W/"s-1"'), etag_listed('"s-1"', 'W/"s-1"'), etag_listed('W/"s-2"', 'W/"s-1"')
+    (True, True, False)
+    >>> etag_listed("*", 'W/"s-1"'), etag_listed('"a,b", "s-1"', 'W/"s-1"')
+    (False, True)
+    """
+    return etag.removeprefix("W/") in _ENTITY_TAG.findall(if_none_match)

@@ -1,9 +1,11 @@
-"""What every part of the server shares: the settings, the data folder served and the worker pool."""
+"""What every part of the server shares: the settings, the data folder served, the worker pool
+and the cache of results."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from adkg.result_cache import ResultCache
 from adkg.settings import Settings
 from adkg.store import DataFolder
 from adkg.workers import WorkerPool
@@ -11,14 +13,18 @@ from adkg.workers import WorkerPool
 
 @dataclass(frozen=True, slots=True)
 class Services:
-    """The server's settings, its data folder and its pool of query workers (started and ended
-    with the application)."""
+    """The server's settings, its data folder, its pool of query workers (started and ended
+    with the application) and the results it keeps for repeated queries."""
 
     settings: Settings
     data: DataFolder
     pool: WorkerPool
+    cache: ResultCache
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
         """Return the services for ``settings``; the pool starts no process until started."""
-        return cls(settings, DataFolder(settings.data_folder), WorkerPool(settings.workers))
+        return cls(
+            settings, DataFolder(settings.data_folder), WorkerPool(settings.workers),
+            ResultCache(settings.result_cache_bytes, settings.result_cache_entry_bytes),
+        )
