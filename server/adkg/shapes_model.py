@@ -13,6 +13,21 @@ naming the shape and the term, so that ``adkg validate --engine pyshacl`` is the
 [('<urn:S>', ['<urn:P>'])]
 >>> shapes[0].properties[0].counts, shapes[0].properties[0].messages
 ((Count(component='MinCount', limit=1),), ('needs a p',))
+
+What it does not compile it refuses, naming the shape:
+
+>>> read_shapes(pyoxigraph.parse(b'''
+...   @prefix sh: <http://www.w3.org/ns/shacl#> .
+...   <urn:S> sh:targetNode <urn:n> ; sh:node <urn:S> .''', format=pyoxigraph.RdfFormat.TURTLE))
+Traceback (most recent call last):
+...
+adkg.errors.ShapeError: <urn:S>: uses a shape that refers to itself (a recursive shape), which ...
+>>> read_shapes(pyoxigraph.parse(b'''
+...   @prefix sh: <http://www.w3.org/ns/shacl#> .
+...   <urn:S> sh:targetNode <urn:n> ; sh:equals <urn:p> .''', format=pyoxigraph.RdfFormat.TURTLE))
+Traceback (most recent call last):
+...
+adkg.errors.ShapeError: <urn:S>: uses sh:equals, which adkg's SPARQL engine does not compile: ...
 """
 
 from __future__ import annotations
@@ -180,6 +195,7 @@ class _Reader:
     def __init__(self, graph: Store) -> None:
         self.graph = graph
         self.read: dict[Node, Shape] = {}
+        self.reading: set[Node] = set()
 
     def objects(self, subject: Node, predicate: str) -> list[Term]:
         return sorted(
@@ -211,8 +227,12 @@ class _Reader:
     def shape(self, node: Term) -> Shape:
         if isinstance(node, Literal):
             raise _unsupported(str(node), "a literal where a shape was expected")
+        if node in self.reading:
+            raise _unsupported(str(node), "a shape that refers to itself (a recursive shape)")
         if node not in self.read:
+            self.reading.add(node)
             self.read[node] = self._shape(node)
+            self.reading.discard(node)
         return self.read[node]
 
     def _shape(self, node: Node) -> Shape:
@@ -249,7 +269,7 @@ class _Reader:
             [parameter] = self.objects(node, predicate)
             if name in _VALUE_TESTS:
                 values.append(_VALUE_TESTS[name](self, node, parameter))
-            elif name in ("minCount", "maxCount"):
+            elif name in ("minCount", "maxCount") and path is not None:
                 counts.append(Count(name[0].upper() + name[1:], _integer(node, parameter)))
             elif name == "hasValue" and path is not None:
                 has_values.append(HasValue(parameter))
