@@ -63,7 +63,7 @@ def _old_build(root: Path, scratch: Path) -> dict[str, float]:
     problems = anchor_graphs(graph_files, root / "seeds", check=True)
     assert not problems, problems[:3]
     started = step("anchors", started)
-    store = Store(str(scratch / "old-store"))
+    store = Store(str(scratch / f"old-store-{root.name}"))
     load_files(store, dataset_files(root), root, bulk=True)
     started = step("load", started)
     shape_files = [p for p in turtle_files([root / "shapes"]) if p.name != DERIVED_SHAPES]

@@ -335,3 +335,24 @@ def test_the_build_command_imports_neither_rdflib_nor_pyshacl() -> None:
     )
     modules = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert modules.strip() == "[]"
+
+
+def test_a_graph_file_without_triples_is_built(run_adkg: Callable[..., Result], project: Path) -> None:
+    """Regression: a file of only prefixes made no graph, and moving its triples to their named
+    graph failed with Oxigraph's "graph does not exist"."""
+    (project / "graph" / "entities" / "empty.ttl").write_text("PREFIX adkg: <https://w3id.org/adkg/ontology#>\n")
+    result = run_adkg("build", root=project)
+    assert result.exit_code == 0, result.output
+
+
+def test_an_ill_typed_offset_is_an_anchor_problem(run_adkg: Callable[..., Result], project: Path) -> None:
+    """Regression: an offset that is no integer, though typed so, crashed the build's anchor check."""
+    path = project / "graph" / "source" / "wikipedia-extract" / "s01-s22.ttl"
+    text = path.read_text(encoding="utf-8")
+    start = text.index("oa:start ")
+    end = text.index(" ", start + len("oa:start "))
+    path.write_text(text[:start] + 'oa:start "zero"^^xsd:integer' + text[end:], encoding="utf-8")
+    result = run_adkg("build", root=project)
+    assert result.exit_code == 2
+    assert "build failed at anchors" in result.output
+    assert "offsets are ('zero'," in result.output

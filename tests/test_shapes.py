@@ -14,6 +14,7 @@ from click.testing import Result
 from rdflib import Graph
 
 from adkg.dataset import load_dataset
+from adkg.errors import ShapeError
 from adkg.namespaces import ADKGSH, RDF, RDFS, SH
 from adkg.turtle_files import parse_folder, turtle_files
 from adkg.validation import Engine, ValidationReport, parse_shapes, validate_store
@@ -181,3 +182,53 @@ def test_validate_command_names_a_broken_file_and_exits_2(
     assert result.exit_code == 2
     assert "graph/source/test/graph.ttl" in result.output
     assert ":4:" in result.output
+
+
+INLINE_SHAPES = b"""
+@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<urn:S> a sh:NodeShape ; sh:targetClass <urn:C> ; sh:property <urn:P> , <urn:L> .
+<urn:P> sh:path <urn:p> ; sh:message "p's values need a string q" ; sh:property <urn:PQ> .
+<urn:PQ> sh:path <urn:q> ; sh:minCount 1 ; sh:datatype xsd:string ; sh:message "needs a string q" .
+<urn:L> sh:path <urn:label> ; sh:pattern "^[a-z]+$" ; sh:flags "i" ; sh:class <urn:A> , <urn:B> ;
+    sh:message "a label" .
+"""
+INLINE_DATA = b"""
+<urn:a> a <urn:C> ; <urn:p> <urn:v> , [ <urn:q> "x" ] , [ <urn:q> 1 ] , [ <urn:q> 2 ] ; <urn:label> "ABC" .
+<urn:v> <urn:q> 3 .
+"""
+
+
+@pytest.mark.parametrize("engine", list(Engine))
+def test_a_property_shape_of_a_property_shape_checks_the_values_and_two_blank_nodes_count_twice(
+    engine: Engine,
+) -> None:
+    """Regressions: a property shape's own property shapes were applied to its focus nodes, not to
+    its values; two failing blank nodes reached by one path were reported once."""
+    store = pyoxigraph.Store()
+    store.load(INLINE_DATA, format=pyoxigraph.RdfFormat.TURTLE, to_graph=pyoxigraph.NamedNode("urn:g"))
+    shapes = list(pyoxigraph.parse(INLINE_SHAPES, format=pyoxigraph.RdfFormat.TURTLE))
+    report = validate_store(store, shapes=shapes, engine=engine)
+    results = [(r.shape, r.component, r.focus, r.value) for r in report.results]
+    assert results == [  # the class tests of A and of B give one result; sh:flags "i" lets "ABC" match
+        ("<urn:L>", "sh:ClassConstraintComponent", "<urn:a>", "ABC"),
+        ("<urn:PQ>", "sh:DatatypeConstraintComponent", "<urn:a> <urn:p>", "1"),
+        ("<urn:PQ>", "sh:DatatypeConstraintComponent", "<urn:a> <urn:p>", "2"),
+        ("<urn:PQ>", "sh:DatatypeConstraintComponent", "<urn:v>", "3"),
+    ]
+
+
+@pytest.mark.parametrize(("shapes", "refused"), [
+    (b"<urn:S> sh:targetNode <urn:n> ; sh:property [ sh:path <urn:p> ; sh:minCount 1 ] .", "no sh:message"),
+    (b"<urn:S> sh:targetNode <urn:n> ; sh:message 'm' ; sh:or ( [ sh:class <urn:C> ; sh:severity sh:Warning ] ) .",
+     "sh:severity sh:Warning inside another shape"),
+    (b"<urn:S> sh:targetNode <urn:n> ; sh:sparql [ sh:message 'm' ; sh:select 'SELECT $this WHERE { } LIMIT 1' ] .",
+     "LIMIT in its sh:select"),
+    (b"<urn:S> a sh:NodeShape , <http://www.w3.org/2000/01/rdf-schema#Class> ; sh:message 'm' ; sh:nodeKind sh:IRI .",
+     "an implicit class target"),
+    (b"<urn:S> sh:targetNode <urn:n> ; sh:message 'm' ; sh:pattern '(?=a)' .", "do not read"),
+], ids=["no message", "nested severity", "limit", "implicit target", "lookahead"])
+def test_the_sparql_engine_refuses_what_it_would_not_run_as_pyshacl_does(shapes: bytes, refused: str) -> None:
+    triples = list(pyoxigraph.parse(b"@prefix sh: <http://www.w3.org/ns/shacl#> .\n" + shapes,
+                                    format=pyoxigraph.RdfFormat.TURTLE))
+    with pytest.raises(ShapeError, match=refused):
+        validate_store(pyoxigraph.Store(), shapes=triples)

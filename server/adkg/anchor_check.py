@@ -232,10 +232,14 @@ def _text(term: object) -> str | None:
 
 
 def _offset(term: object) -> object:
+    """An offset as recorded: an int, or (ill-typed, or of another type) its words."""
     if term is None:
         return None
     literal = cast("Literal", term)
-    return int(literal.value) if literal.datatype.value in _INTEGERS else literal.value
+    try:
+        return int(literal.value) if literal.datatype.value in _INTEGERS else literal.value
+    except ValueError:  # Oxigraph keeps an ill-typed literal as written: "zero"^^xsd:integer
+        return literal.value
 
 
 def check_store_anchors(store: Store, files: Mapping[str, Path], seeds_folder: Path) -> list[AnchorProblem]:
@@ -266,13 +270,13 @@ def check_store_anchors(store: Store, files: Mapping[str, Path], seeds_folder: P
         owner = _text(row["owner"])
         name = compact(owner) if owner else (compact(iri) if iri else "an anchor")
         position = (_offset(row["start"]), _offset(row["end"])) if row["position"] is not None else None
-        anchor = Anchor(iri, _text(row["source"]), _text(row["exact"]), _text(row["prefix"]),
-                        _text(row["suffix"]), position)
+        source = row["source"].value if isinstance(row["source"], NamedNode) else None
+        anchor = Anchor(iri, source, _text(row["exact"]), _text(row["prefix"]), _text(row["suffix"]), position)
         by_file.setdefault(row["file"].value, []).append((name, anchor))
     problems = []
     described: dict[str, Path] = {}
     for graph, path in files.items():
-        for name, anchor in sorted(by_file[graph], key=lambda item: item[1].iri or ""):
+        for name, anchor in sorted(by_file[graph], key=lambda item: (item[1].iri or "", item[0], item[1].exact or "")):
             location = locate_anchor(anchor, texts)
             found = [location] if isinstance(location, str) else recorded_problems(anchor, location)
             problems += [AnchorProblem(path, name, problem) for problem in found]

@@ -138,8 +138,10 @@ def _parse_sources(settings: Settings) -> _Sources:
 
 def _group_files(store: Store, graphs: dict[str, str]) -> None:
     """Move each file's triples from the file's own graph to its named graph."""
-    if graphs:
-        store.update(" ;\n".join(f"ADD <{file}> TO <{graph}> ; DROP GRAPH <{file}>" for file, graph in graphs.items()))
+    if graphs:  # SILENT: a file with no triple (only prefixes, or comments) made no graph
+        store.update(" ;\n".join(
+            f"ADD SILENT <{file}> TO <{graph}> ; DROP SILENT GRAPH <{file}>" for file, graph in graphs.items()
+        ))
 
 
 def run_rules(store: Store, rules: list[Path]) -> dict[str, int]:

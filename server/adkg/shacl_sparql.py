@@ -164,9 +164,12 @@ class _Validation:
                     if qualified.maximum is not None and number > qualified.maximum:
                         yield result("QualifiedMaxCount", row["this"], None)
         for constraint in shape.sparql:
-            yield from self._sparql(shape, constraint, focus)
+            if not constraint.deactivated:
+                yield from self._sparql(shape, constraint, focus)
+        # a property shape's own property shapes apply to its values
+        inner = focus if shape.path is None else self._values_focus(shape, focus)
         for property_shape in shape.properties:
-            yield from self.results(property_shape, focus)
+            yield from self.results(property_shape, inner)
 
     def failing(self, shape: Shape, focus: str) -> set[Term]:
         """The focus nodes of the pattern ``focus`` that do not conform to ``shape``."""
@@ -203,6 +206,8 @@ class _Validation:
         variables = [variable.value for variable in solutions.variables]
         for row in solutions:
             bindings = {name: cast("Term", row[name]) for name in variables if row[name] is not None}
+            if "this" not in bindings:
+                raise ShapeError(str(constraint.node), "its sh:select does not bind $this in every solution")
             this = bindings.pop("this")
             path = bindings.pop("path", None)
             value = bindings.pop("value", this if shape.path is None else None)

@@ -41,6 +41,7 @@ import pyoxigraph
 from pyoxigraph import BlankNode, Literal, NamedNode, Store
 
 from adkg.errors import ShapeError
+from adkg.sparql_scan import scan_sparql
 from adkg.vocab import PREFIXES
 
 SH: Final = PREFIXES["sh"]
@@ -139,6 +140,7 @@ class SparqlConstraint:
     select: str
     prefixes: str
     messages: tuple[str, ...]
+    deactivated: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,6 +173,8 @@ class Shape:
 _DESCRIPTIVE: Final = frozenset(
     SH + name for name in ("name", "description", "message", "severity", "deactivated", "order", "group")
 )
+#: Classes whose instances a shape of that type would target implicitly (SHACL 2.1.3.1).
+_CLASSES: Final = frozenset({f"<{PREFIXES['rdfs']}Class>", f"<{PREFIXES['owl']}Class>"})
 _TARGETS: Final = frozenset(SH + name for name in ("targetClass", "targetSubjectsOf", "targetObjectsOf", "targetNode"))
 
 
@@ -237,9 +241,11 @@ class _Reader:
 
     def _shape(self, node: Node) -> Shape:
         predicates = {quad.predicate.value for quad in self.graph.quads_for_pattern(node, None, None)}
-        handled = set(_DESCRIPTIVE) | _TARGETS | {SH + "path", SH + "property", SH + "sparql"}
+        handled = set(_DESCRIPTIVE) | _TARGETS | {SH + "path", SH + "property", SH + "sparql", SH + "flags"}
         if SH + "qualifiedValueShape" in predicates:
             handled |= {SH + "qualifiedMinCount", SH + "qualifiedMaxCount"}
+        if self.objects(node, RDF + "type") and {str(t) for t in self.objects(node, RDF + "type")} & _CLASSES:
+            raise _unsupported(str(node), "a shape that is also a class (an implicit class target)")
         path = self.one(node, SH + "path")
         if path is not None and not isinstance(path, NamedNode):
             raise _unsupported(str(node), f"the path {path}, not an IRI")
@@ -266,7 +272,13 @@ class _Reader:
                 continue
             name = predicate.removeprefix(SH)
             handled.add(predicate)
-            [parameter] = self.objects(node, predicate)
+            parameters = self.objects(node, predicate)
+            if len(parameters) > 1 and name in _VALUE_TESTS:  # each must hold: a test of its own
+                values += [_VALUE_TESTS[name](self, node, parameter) for parameter in parameters]
+                continue
+            if len(parameters) > 1:
+                raise _unsupported(str(node), f"{len(parameters)} values of sh:{name}")
+            [parameter] = parameters
             if name in _VALUE_TESTS:
                 values.append(_VALUE_TESTS[name](self, node, parameter))
             elif name in ("minCount", "maxCount") and path is not None:
@@ -311,6 +323,12 @@ class _Reader:
         select = self.one(constraint, SH + "select")
         if select is None:
             raise _unsupported(str(constraint), "an sh:SPARQLConstraint without sh:select")
+        # a solution modifier or these variables would not mean the same with all focus nodes joined
+        scan = scan_sparql(select.value)
+        for keyword in sorted(scan.keywords & {"LIMIT", "OFFSET"}) + [
+            name for name in ("$currentShape", "$shapesGraph") if name in select.value
+        ]:
+            raise _unsupported(str(constraint), f"{keyword} in its sh:select")
         if self.one(shape, SH + "path") is not None:
             raise _unsupported(str(shape), "sh:sparql on a property shape")
         declarations = []
@@ -321,6 +339,7 @@ class _Reader:
                 if prefix is not None and namespace is not None:
                     declarations.append(f"PREFIX {prefix.value}: <{namespace.value}>")
         return SparqlConstraint(
+            deactivated=_is_true(self.one(constraint, SH + "deactivated")),
             node=constraint,
             select=select.value,
             prefixes="\n".join(sorted(set(declarations))),
@@ -372,6 +391,10 @@ def _pattern(reader: _Reader, shape: Node, parameter: Term) -> ValueTest:
     arguments = _sparql_term(Literal(parameter.value)) + (
         f", {_sparql_term(Literal(flags.value))}" if flags is not None else ""
     )
+    # a pattern Oxigraph cannot compile (a lookahead, a back-reference) would fail no value at all
+    [row] = cast("pyoxigraph.QuerySolutions", Store().query(f'SELECT (REGEX("", {arguments}) AS ?ok) {{}}'))
+    if row["ok"] is None:
+        raise _unsupported(str(shape), f"the sh:pattern {parameter}, which Oxigraph's regular expressions do not read")
     return ValueTest("Pattern", f"(isBlank(?value) || !REGEX(STR(?value), {arguments}))")
 
 
@@ -408,9 +431,15 @@ _VALUE_TESTS: Final = {
 
 
 def _shape_nodes(graph: Store) -> Iterator[Node]:
+    """The shapes with targets: explicit ones, or the implicit class target of a shape that is a class."""
     for target in sorted(_TARGETS):
         for quad in graph.quads_for_pattern(None, NamedNode(target), None):
             yield cast("Node", quad.subject)
+    for cls in sorted(_CLASSES):
+        for quad in graph.quads_for_pattern(None, NamedNode(RDF + "type"), NamedNode(cls[1:-1])):
+            if any(graph.quads_for_pattern(quad.subject, NamedNode(RDF + "type"), NamedNode(SH + kind))
+                   for kind in ("NodeShape", "PropertyShape")):
+                yield cast("Node", quad.subject)
 
 
 def read_shapes(triples: Iterable[pyoxigraph.Triple | pyoxigraph.Quad]) -> list[Shape]:
@@ -427,7 +456,39 @@ def read_shapes(triples: Iterable[pyoxigraph.Triple | pyoxigraph.Quad]) -> list[
     graph.extend(pyoxigraph.Quad(t.subject, t.predicate, t.object) for t in triples)
     reader = _Reader(graph)
     shapes = {node: reader.shape(node) for node in _shape_nodes(graph)}
+    for shape in shapes.values():
+        _check_reported(shape)
     return [shape for _, shape in sorted(shapes.items(), key=lambda item: str(item[0]))]
+
+
+def _constrains(shape: Shape) -> bool:
+    return bool(shape.values or shape.counts or shape.has_values or shape.pairs or shape.logic or shape.qualified)
+
+
+def _check_reported(shape: Shape) -> None:
+    """Refuse what the engine would word or weigh otherwise than pySHACL: a shape whose results are
+    reported but that has no ``sh:message`` (pySHACL words its own), and a shape used inside
+    another whose severity is not sh:Violation (pySHACL counts such a failure as conforming in some
+    components, not in others)."""
+    if _constrains(shape) and not shape.messages:
+        raise _unsupported(str(shape.node), "no sh:message (its results would have no words)")
+    if any(not c.messages for c in shape.sparql) and not shape.messages:
+        raise _unsupported(str(shape.node), "an sh:SPARQLConstraint without sh:message")
+    for nested in _nested(shape):
+        if nested.severity is not Severity.VIOLATION:
+            raise _unsupported(str(nested.node), f"sh:severity sh:{nested.severity.value} inside another shape")
+    for property_shape in shape.properties:
+        _check_reported(property_shape)
+
+
+def _nested(shape: Shape) -> Iterator[Shape]:
+    """The shapes used inside ``shape``'s shape-based constraints, at any depth."""
+    for member in [m for test in shape.logic for m in test.shapes] + [q.shape for q in shape.qualified]:
+        yield member
+        yield from _nested(member)
+        for property_shape in member.properties:
+            yield property_shape
+            yield from _nested(property_shape)
 
 
 def _is_true(flag: Term | None) -> bool:

@@ -203,8 +203,10 @@ def _report_graph(results: Sequence[RawResult], *, conforms: bool) -> tuple[Trip
 
 
 def _sorted(results: Iterable[ValidationResult]) -> tuple[ValidationResult, ...]:
+    """Sort results; two results that read the same are both kept (two blank nodes named by one
+    path are two nodes: repeats were dropped before, term for term)."""
     return tuple(sorted(
-        set(results),
+        results,
         key=lambda r: (list(Severity).index(r.severity), r.shape, r.focus, r.path or "", r.value or "",
                        r.component, r.message),
     ))
@@ -215,7 +217,7 @@ def validate_store(store: Store, *, shapes: Sequence[Triple], engine: Engine = E
 
     Returns:
         the report, results sorted by severity (violations first), shape, focus node, path, value,
-        component and message, each result once.
+        component and message, each result once (term for term).
 
     Raises:
         ShapeError: with ``Engine.SPARQL``, a shape uses a part of SHACL it does not compile, or
@@ -223,6 +225,7 @@ def validate_store(store: Store, *, shapes: Sequence[Triple], engine: Engine = E
     """
     if engine is Engine.PYSHACL:
         raw, shapes_parent = _pyshacl_results(store, shapes)
+        raw = list(dict.fromkeys(raw))  # a property shape of two node shapes reports a focus node twice
     else:
         raw = shacl_sparql.validate(store, read_shapes(shapes))
         shapes_store = Store()
