@@ -110,6 +110,20 @@ async def test_results_read_slowly_hold_the_worker_back_not_the_servers_memory(
 
 
 @pytest.mark.anyio
+async def test_frames_that_arrive_in_one_read_never_exceed_the_backlog() -> None:
+    # Regression: every whole frame of a read was decoded, so a read that brought several frames
+    # left more than BACKLOG messages waiting (seen as 5 > 4 in a run on a busy machine).
+    frames = _Frames()
+    sent = [Chunk(bytes([n]) * 10, finished=False) for n in range(BACKLOG + 3)]
+    frames.data_received(b"".join(_encode(chunk) for chunk in sent))
+    assert len(frames.messages) == BACKLOG
+    loop = asyncio.get_running_loop()
+    received = [await frames.next_message(loop.time() + 1) for _ in sent]
+    assert received == sent
+    assert await frames.next_message(loop.time()) is None
+
+
+@pytest.mark.anyio
 async def test_a_message_that_arrives_in_pieces_is_waited_for_whole() -> None:
     # Regression: a piece of a frame woke the reader, which took "no message yet" for the time limit.
     ours, theirs = socket.socketpair()

@@ -315,17 +315,22 @@ class _Frames(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         self._buffer += data
-        while len(self._buffer) >= _HEADER.size:
+        self._decode()
+        if len(self.messages) >= BACKLOG and self.transport is not None and not self._paused:
+            self._paused = True
+            self.transport.pause_reading()
+        self._wake()
+
+    def _decode(self) -> None:
+        """Decode the whole frames of the buffer into messages, up to :data:`BACKLOG` of them;
+        frames past it stay bytes, so one read that brought several frames cannot exceed it."""
+        while len(self.messages) < BACKLOG and len(self._buffer) >= _HEADER.size:
             size, kind = _HEADER.unpack_from(self._buffer)
             end = _HEADER.size + size
             if len(self._buffer) < end:
                 break
             self.messages.append(_decode(kind, bytes(self._buffer[_HEADER.size : end])))
             del self._buffer[:end]
-        if len(self.messages) >= BACKLOG and self.transport is not None and not self._paused:
-            self._paused = True
-            self.transport.pause_reading()
-        self._wake()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.lost = True
@@ -350,6 +355,7 @@ class _Frames(asyncio.Protocol):
         if not self.messages:
             return None
         message = self.messages.popleft()
+        self._decode()
         if self._paused and len(self.messages) < BACKLOG and self.transport is not None:
             self._paused = False
             self.transport.resume_reading()
