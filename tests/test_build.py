@@ -356,3 +356,12 @@ def test_an_ill_typed_offset_is_an_anchor_problem(run_adkg: Callable[..., Result
     assert result.exit_code == 2
     assert "build failed at anchors" in result.output
     assert "offsets are ('zero'," in result.output
+
+
+def test_a_syntax_error_names_file_and_line_once(run_adkg: Callable[..., Result], project: Path) -> None:
+    """Regression: the parser's message ended with Python's own "(file, line N)" after adkg's "file:N:"."""
+    (project / "graph" / "entities" / "bad.ttl").write_text('<urn:a> <urn:p> "unterminated .\n', encoding="utf-8")
+    result = run_adkg("build", root=project)
+    assert result.exit_code == 2
+    assert "bad.ttl:1: " in result.output
+    assert "line 1)" not in result.output

@@ -108,7 +108,7 @@ def _load(store: Store, path: Path, graph: str) -> None:
     try:
         store.load(path=path, format=RdfFormat.TURTLE, to_graph=NamedNode(graph))
     except SyntaxError as error:
-        raise SourceSyntaxError(path, error.lineno, str(error)) from error
+        raise SourceSyntaxError(path, error.lineno, error.msg) from error
 
 
 def _parse_sources(settings: Settings) -> _Sources:
@@ -158,7 +158,7 @@ def run_rules(store: Store, rules: list[Path]) -> dict[str, int]:
         try:
             triples = store.query(rule.read_text(encoding="utf-8"), use_default_graph_as_union=True)
         except SyntaxError as error:
-            raise SourceSyntaxError(rule, error.lineno, str(error)) from error
+            raise SourceSyntaxError(rule, error.lineno, error.msg) from error
         if not isinstance(triples, pyoxigraph.QueryTriples):
             raise SourceSyntaxError(rule, None, "a rule must be a CONSTRUCT query")
         new = {Quad(t.subject, t.predicate, t.object, DERIVED_GRAPH) for t in triples}

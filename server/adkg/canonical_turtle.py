@@ -216,7 +216,7 @@ def check_lossless(path: Path, graph: Graph) -> str:
     try:
         dropped, added = _graph_changes(original, text)
     except SyntaxError as error:  # Oxigraph rejects what rdflib accepted
-        raise SourceSyntaxError(path, error.lineno, str(error)) from error
+        raise SourceSyntaxError(path, error.lineno, error.msg) from error
     if dropped or added:
         change = f"drops {min(dropped)}" if dropped else f"adds {min(added)}"
         raise LosslessFormatError(path, change.removesuffix(" ."))

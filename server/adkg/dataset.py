@@ -27,7 +27,7 @@ def load_files(store: Store, files: list[Path], root: Path, *, bulk: bool = Fals
             else:
                 store.load(path=path, format=RdfFormat.TURTLE, to_graph=to_graph)
         except SyntaxError as error:
-            raise SourceSyntaxError(path, error.lineno, str(error)) from error
+            raise SourceSyntaxError(path, error.lineno, error.msg) from error
 
 
 def load_dataset(root: Path) -> Store:

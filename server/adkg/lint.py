@@ -80,7 +80,7 @@ def _load_turtle(store: Store, path: Path, graph: NamedNode | DefaultGraph) -> N
     try:
         store.load(path=path, format=RdfFormat.TURTLE, to_graph=graph)
     except SyntaxError as error:
-        raise SourceSyntaxError(path, error.lineno, str(error)) from error
+        raise SourceSyntaxError(path, error.lineno, error.msg) from error
 
 
 def _vocabulary_quads() -> Iterable[Quad]:
@@ -171,7 +171,7 @@ def run_checks(store: Store, checks: Sequence[Path]) -> list[Violation]:
         try:
             solutions = store.query(check.read_text(encoding="utf-8"))
         except SyntaxError as error:
-            raise SourceSyntaxError(check, error.lineno, str(error)) from error
+            raise SourceSyntaxError(check, error.lineno, error.msg) from error
         variables = {variable.value for variable in getattr(solutions, "variables", [])}
         if not isinstance(solutions, pyoxigraph.QuerySolutions) or not {"term", "problem"} <= variables:
             raise SourceSyntaxError(check, None, "a check must be a SELECT of ?term and ?problem")

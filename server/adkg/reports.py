@@ -19,7 +19,7 @@ def _counts(store: Store, query_file: Path, key: str) -> list[tuple[str, int]]:
     try:
         solutions = store.query(query_file.read_text(encoding="utf-8"))
     except SyntaxError as error:
-        raise SourceSyntaxError(query_file, error.lineno, str(error)) from error
+        raise SourceSyntaxError(query_file, error.lineno, error.msg) from error
     if not isinstance(solutions, pyoxigraph.QuerySolutions):
         raise SourceSyntaxError(query_file, None, "a report must be a SELECT query")
     return [(row[key].value, int(row["count"].value)) for row in solutions]

@@ -114,7 +114,7 @@ def parse_shapes(paths: Iterable[Path]) -> list[Triple]:
         try:
             triples += pyoxigraph.parse(path=path, format=RdfFormat.TURTLE)
         except SyntaxError as error:
-            raise SourceSyntaxError(path, error.lineno, str(error)) from error
+            raise SourceSyntaxError(path, error.lineno, error.msg) from error
     return triples
 
 
