@@ -232,3 +232,16 @@ def test_the_sparql_engine_refuses_what_it_would_not_run_as_pyshacl_does(shapes:
                                     format=pyoxigraph.RdfFormat.TURTLE))
     with pytest.raises(ShapeError, match=refused):
         validate_store(pyoxigraph.Store(), shapes=triples)
+
+
+@pytest.mark.parametrize("engine", list(Engine))
+def test_plain_strings_of_a_shape_meet_the_datas(engine: Engine) -> None:
+    """Regression: pySHACL, the reference, read the data's "a" as typed xsd:string and the shape's
+    as untyped, so sh:in ("a") failed a value "a"."""
+    store = pyoxigraph.Store()
+    graph = pyoxigraph.NamedNode("urn:g")
+    store.load(b'<urn:a> <urn:p> "a" , "c" .', format=pyoxigraph.RdfFormat.TURTLE, to_graph=graph)
+    shapes = list(pyoxigraph.parse(b"""@prefix sh: <http://www.w3.org/ns/shacl#> .
+        <urn:S> sh:targetNode <urn:a> ; sh:property [ sh:path <urn:p> ; sh:in ( "a" "b" ) ; sh:message "a or b" ] .""",
+        format=pyoxigraph.RdfFormat.TURTLE))
+    assert [r.value for r in validate_store(store, shapes=shapes, engine=engine).results] == ["c"]

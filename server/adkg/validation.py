@@ -237,6 +237,24 @@ def validate_store(store: Store, *, shapes: Sequence[Triple], engine: Engine = E
     return ValidationReport(results, _report_graph(raw, conforms=conforms))
 
 
+_XSD_STRING: Final = NamedNode(PREFIXES["xsd"] + "string")
+
+
+def _typed_line(triple: Triple) -> str:
+    """``triple`` as an N-Triples line, a plain string typed ``xsd:string`` as it is in RDF 1.1.
+
+    pySHACL's view of Oxigraph gives the data's plain strings that type, which rdflib keeps apart
+    from an untyped literal: a shape's ``sh:in ("a")`` would then never meet the data's ``"a"``.
+
+    >>> _typed_line(Triple(NamedNode("urn:s"), NamedNode("urn:p"), Literal("a")))
+    '<urn:s> <urn:p> "a"^^<http://www.w3.org/2001/XMLSchema#string> .'
+    """
+    value = triple.object
+    if isinstance(value, Literal) and value.datatype == _XSD_STRING and value.language is None:
+        return f"{triple.subject} {triple.predicate} {value}^^{_XSD_STRING} ."
+    return f"{triple} ."
+
+
 def _pyshacl_results(store: Store, shapes: Sequence[Triple]) -> tuple[list[RawResult], Parent]:
     """Run pySHACL; return its top-level results (not the ``sh:detail`` of a failed ``sh:node``)
     and how to find a node's parent in the shapes graph it read."""
@@ -257,7 +275,7 @@ def _pyshacl_results(store: Store, shapes: Sequence[Triple]) -> tuple[list[RawRe
             return True
 
     shapes_graph = Graph(bind_namespaces="none")
-    shapes_graph.parse(data="\n".join(str(t) + " ." for t in shapes), format="nt")
+    shapes_graph.parse(data="\n".join(_typed_line(t) for t in shapes), format="nt")
     _, report, _ = shacl_validate(
         _StoreGraph(store), shacl_graph=shapes_graph, inference="none", allow_warnings=True, abort_on_first=False
     )
