@@ -13,7 +13,7 @@ from starlette.types import ASGIApp
 
 from adkg.errors import AdkgError
 from adkg.settings import Settings
-from adkg.web import errors, health
+from adkg.web import downloads, errors, health
 from adkg.web.asgi import Receive, Scope, Send
 from adkg.web.endpoint import SparqlEndpoint
 from adkg.web.services import Services
@@ -56,6 +56,7 @@ def create_app(settings: Settings) -> ASGIApp:
     pages.add_exception_handler(AdkgError, errors.adkg_error)
     pages.add_exception_handler(Exception, errors.unexpected_error)
     pages.include_router(health.router)
+    pages.include_router(downloads.router)
     # Cross-origin requests are welcome from anywhere: the data is public and no cookie is used.
     return CORSMiddleware(
         Application(SparqlEndpoint(services), pages),
@@ -63,6 +64,8 @@ def create_app(settings: Settings) -> ASGIApp:
         allow_credentials=False,
         allow_methods=["GET", "POST", "OPTIONS"],
         allow_headers=["*"],
-        expose_headers=["ETag", "X-Adkg-Cache", "X-Adkg-Store", "X-Adkg-Build", "X-Adkg-Changed-Since-Build"],
+        expose_headers=[
+            "ETag", "Last-Modified", "X-Adkg-Cache", "X-Adkg-Store", "X-Adkg-Build", "X-Adkg-Changed-Since-Build"
+        ],
         max_age=86400,
     )

@@ -1,0 +1,139 @@
+"""``/download/`` and ``/.well-known/void``: the dataset's dumps and its DCAT/VoID description.
+
+``/download/`` lists the dumps (HTML); ``/download/NAME`` serves one (``dataset.trig``,
+``dataset.nq``, ``dataset.ttl``, ``dataset.jsonld``), gzip-compressed when the client accepts
+gzip, and ``/download/NAME.gz`` the compressed file itself. ``/.well-known/void`` serves the
+description in the RDF format the Accept header asks for (Turtle by default). Each answer carries
+an ETag and a Last-Modified from the build of the store it comes from, and a request whose
+If-None-Match lists the tag, or whose If-Modified-Since is not before the build, gets 304.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Final, cast
+
+import anyio.to_thread
+import pyoxigraph
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import FileResponse, Response
+from fastapi.templating import Jinja2Templates
+from pyoxigraph import Quad, Store
+
+from adkg.dumps import DATASET, DESCRIPTION_GRAPH, DumpFormat, describe, dump_path
+from adkg.sparql import negotiate
+from adkg.store import DataFolder, build_id, store_report
+from adkg.vocab import PREFIXES
+from adkg.web.deps import get_data
+
+router = APIRouter()
+templates: Final = Jinja2Templates(directory=Path(__file__).parent / "templates")
+DataDep = Annotated[DataFolder, Depends(get_data)]
+_GZIP: Final = re.compile(r"^\s*(gzip|x-gzip|\*)\s*(?:;\s*q\s*=\s*([0-9.]+))?\s*$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=4)
+def _description(store: Path) -> tuple[Quad, ...]:
+    """The description of the dataset in the store folder ``store`` (which never changes)."""
+    return tuple(describe(Store.read_only(str(store)), built_at=store_report(store)["built_at"]))
+
+
+def _built(store: Path) -> datetime:
+    return datetime.fromisoformat(store_report(store)["built_at"])
+
+
+def accepts_gzip(accept_encoding: str | None) -> bool:
+    """Whether an Accept-Encoding header accepts gzip.
+
+    >>> accepts_gzip("br, gzip;q=0.5"), accepts_gzip("gzip;q=0"), accepts_gzip(None), accepts_gzip("*")
+    (True, False, False, True)
+    """
+    for item in (accept_encoding or "").split(","):
+        match = _GZIP.match(item)
+        if match and float(match[2] or 1) > 0:
+            return True
+    return False
+
+
+def _not_modified(request: Request, etag: str, built: datetime) -> bool:
+    """Whether the request's validators say the client holds this answer already."""
+    if_none_match = request.headers.get("if-none-match")
+    if if_none_match is not None:
+        return if_none_match.strip() == "*" or etag.removeprefix("W/") in re.findall(r'"[^"]*"', if_none_match)
+    since = request.headers.get("if-modified-since")
+    if since is None:
+        return False
+    try:
+        return built.replace(microsecond=0) <= parsedate_to_datetime(since)
+    except (TypeError, ValueError):  # an unreadable date is ignored, as RFC 9110 says
+        return False
+
+
+def _validators(store: Path, tag: str) -> dict[str, str]:
+    return {"etag": f'"{store.name}-{tag}"', "last-modified": format_datetime(_built(store), usegmt=True)}
+
+
+@router.api_route("/download/", methods=["GET", "HEAD"])
+async def download_index(request: Request, data: DataDep) -> Response:
+    """The list of the dumps of the store being served."""
+    store = data.require_current()
+    description = await anyio.to_thread.run_sync(_description, store)
+    licences = sorted({
+        str(q.object)[1:-1] for q in description
+        if q.subject == DATASET and q.predicate.value == PREFIXES["dcterms"] + "license"
+    })
+    report = store_report(store)
+    return templates.TemplateResponse(request, "download.html", {
+        "root": request.scope.get("root_path", ""),
+        "build_id": build_id(store),
+        "built_at": report["built_at"],
+        "triples": sum(report["graphs"].values()),
+        "description_graph": DESCRIPTION_GRAPH.value,
+        "licences": licences,
+        "dumps": list(DumpFormat),
+    }, headers={"vary": "Accept-Encoding"})
+
+
+@router.api_route("/download/{name}", methods=["GET", "HEAD"])
+async def download(name: str, request: Request, data: DataDep) -> Response:
+    """One dump, gzip-compressed if the client accepts it (or asks for ``NAME.gz``)."""
+    dump = DumpFormat.named(name.removesuffix(".gz"))
+    if dump is None:
+        raise HTTPException(404, f"no dump {name}; the dumps are: {', '.join(d.file_name for d in DumpFormat)}")
+    store = data.require_current()
+    asked_gz = name.endswith(".gz")
+    compressed = asked_gz or accepts_gzip(request.headers.get("accept-encoding"))
+    headers = {**_validators(store, name + (".gzip" if compressed and not asked_gz else "")), "vary": "Accept-Encoding"}
+    if _not_modified(request, headers["etag"], _built(store)):
+        return Response(status_code=304, headers=headers)
+    path = await anyio.to_thread.run_sync(lambda: dump_path(store, dump, compressed=compressed))
+    if asked_gz:
+        return FileResponse(path, media_type="application/gzip", headers=headers, filename=name)
+    if compressed:
+        headers["content-encoding"] = "gzip"
+    return FileResponse(path, media_type=dump.media_type, headers=headers, filename=name)
+
+
+@router.api_route("/.well-known/void", methods=["GET", "HEAD"])
+async def void(request: Request, data: DataDep) -> Response:
+    """The DCAT/VoID description of the dataset, in the RDF format asked for (Turtle by default).
+
+    Raises:
+        NotAcceptableError: no RDF format fits the Accept header (406).
+    """
+    store = data.require_current()
+    graph_format = negotiate(request.headers.get("accept")).for_graph()
+    headers = {**_validators(store, f"void-{graph_format.value}"), "vary": "Accept"}
+    if _not_modified(request, headers["etag"], _built(store)):
+        return Response(status_code=304, headers=headers)
+    description = await anyio.to_thread.run_sync(_description, store)
+    rdf_format = graph_format.oxigraph
+    quads = description if rdf_format.supports_datasets else [
+        pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in description
+    ]
+    body = cast("bytes", pyoxigraph.serialize(quads, format=rdf_format, prefixes=dict(PREFIXES)))
+    return Response(body, media_type=rdf_format.media_type, headers=headers)
