@@ -126,6 +126,11 @@ class Settings(BaseSettings):
         return self.project_root / "queries" / "examples"
 
     @property
+    def pages_folder(self) -> Path:
+        """The queries behind the server's pages, ``queries/pages``."""
+        return self.project_root / "queries" / "pages"
+
+    @property
     def reports_folder(self) -> Path:
         """The folder of the report queries, ``queries/reports``."""
         return self.project_root / "queries" / "reports"

@@ -1,0 +1,98 @@
+"""Linked Data: every adkgr: IRI looked up on a real ``adkg serve`` over the run's shared build,
+as an HTML page for a browser and as RDF in each format for any other client."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pyoxigraph
+import pytest
+
+from servers import adkg_serve
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+ID = "https://w3id.org/adkg/id/"
+FORMATS = {
+    "text/turtle": pyoxigraph.RdfFormat.TURTLE,
+    "application/n-triples": pyoxigraph.RdfFormat.N_TRIPLES,
+    "application/ld+json": pyoxigraph.RdfFormat.JSON_LD,
+    "application/rdf+xml": pyoxigraph.RdfFormat.RDF_XML,
+}
+
+
+@pytest.fixture(scope="module")
+def server(built_project: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with adkg_serve(built_project, log=tmp_path_factory.mktemp("resources") / "serve.log") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def store(served_store: Path) -> pyoxigraph.Store:
+    return pyoxigraph.Store.read_only(str(served_store))
+
+
+def _named(triples: list[pyoxigraph.Triple]) -> set[str]:
+    """The triples without blank nodes (a parser names blank nodes anew)."""
+    return {str(t) for t in triples if not isinstance(t.subject, pyoxigraph.BlankNode)
+            and not isinstance(t.object, pyoxigraph.BlankNode)}
+
+
+@pytest.mark.parametrize("name", ["united-nations", "balochistan", "deadline-2023-10-31",
+                                  "claim-un-afghans-in-pakistan-2023"])
+def test_each_rdf_format_holds_what_the_store_says_of_the_resource(
+    server: str, store: pyoxigraph.Store, name: str
+) -> None:
+    own = [pyoxigraph.Triple(q.subject, q.predicate, q.object)
+           for q in store.quads_for_pattern(pyoxigraph.NamedNode(ID + name), None, None)]
+    assert own
+    parsed = {}
+    for media_type, rdf_format in FORMATS.items():
+        response = httpx.get(f"{server}/id/{name}", headers={"accept": media_type})
+        assert response.status_code == 200, (media_type, response.text)
+        assert response.headers["content-type"].split(";")[0] == media_type
+        assert response.headers["vary"].startswith("Accept")
+        parsed[media_type] = list(pyoxigraph.parse(response.content, format=rdf_format))
+        assert _named(own) <= _named(parsed[media_type])
+    # every format says the same
+    assert len({frozenset(_named(triples)) for triples in parsed.values()}) == 1
+    assert len({len(set(triples)) for triples in parsed.values()}) == 1
+    default = httpx.get(f"{server}/id/{name}", headers={"accept": "*/*"})
+    assert default.headers["content-type"].startswith("text/turtle")
+    assert httpx.get(f"{server}/id/{name}", params={"format": "jsonld"}).headers["content-type"].startswith(
+        "application/ld+json"
+    )
+
+
+def test_an_actors_page_shows_its_claims_side_by_side(server: str) -> None:
+    page = httpx.get(f"{server}/id/united-nations", headers={"accept": BROWSER})
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert '<html lang="en">' in page.text
+    assert "<h1>United Nations</h1>" in page.text
+    assert '<a href="/id/claim-un-afghans-in-pakistan-2023">' in page.text
+    assert page.text.count("<q>an estimated 3.8 million Afghans in Pakistan") == 1
+    assert "<td>3800000</td>" in page.text
+    assert "<q>an estimated 3.8 million Afghans in Pakistan" in page.text
+    assert '<a href="/id/source-wikipedia-extract">adkgr:source-wikipedia-extract</a>' in page.text
+    assert '<th scope="col">claimed by</th>' in page.text
+
+
+@pytest.mark.parametrize("name", ["balochistan", "deadline-2023-10-31", "claim-un-afghans-in-pakistan-2023"])
+def test_pages_of_a_place_a_policy_and_a_claim_link_every_iri(server: str, name: str) -> None:
+    page = httpx.get(f"{server}/id/{name}", headers={"accept": BROWSER})
+    assert page.status_code == 200
+    assert f"<code>{ID}{name}</code>" in page.text
+    assert 'href="/ontology#' in page.text  # its types and predicates link to the ontology
+    assert 'href="https://w3id.org/adkg/' not in page.text  # adkg's IRIs are looked up here
+
+
+def test_an_unknown_iri_is_404_with_a_page_saying_where_to_look(server: str) -> None:
+    page = httpx.get(f"{server}/id/no-such-thing", headers={"accept": BROWSER})
+    assert page.status_code == 404
+    assert "Nothing is known of" in page.text
+    assert 'href="/sparql"' in page.text
+    assert httpx.get(f"{server}/id/no-such-thing", headers={"accept": "text/turtle"}).status_code == 404
+    assert httpx.get(f"{server}/id/%3Cbad%3E", headers={"accept": "text/turtle"}).status_code == 404
+    assert httpx.get(f"{server}/id/united-nations", headers={"accept": "text/csv"}).status_code == 406
