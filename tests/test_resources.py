@@ -3,6 +3,7 @@ as an HTML page for a browser and as RDF in each format for any other client."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -96,3 +97,20 @@ def test_an_unknown_iri_is_404_with_a_page_saying_where_to_look(server: str) -> 
     assert httpx.get(f"{server}/id/no-such-thing", headers={"accept": "text/turtle"}).status_code == 404
     assert httpx.get(f"{server}/id/%3Cbad%3E", headers={"accept": "text/turtle"}).status_code == 404
     assert httpx.get(f"{server}/id/united-nations", headers={"accept": "text/csv"}).status_code == 406
+
+
+def test_a_source_serves_its_text_and_each_anchor_its_words_in_their_sentence(
+    server: str, built_project: Path
+) -> None:
+    text = (built_project / "seeds" / "000_fe3c9ec141ab1019.txt").read_text(encoding="utf-8")
+    plain = httpx.get(f"{server}/id/source-wikipedia-extract", headers={"accept": "text/plain"})
+    assert plain.headers["content-type"] == "text/plain; charset=utf-8"
+    assert plain.text == text
+    page = httpx.get(f"{server}/id/source-wikipedia-extract", headers={"accept": BROWSER}).text
+    # the anchor <…/source-wikipedia-extract#char=290,415> leads to its passage
+    assert ('<p id="char=290,415">There were <mark>an estimated 3.8 million Afghans in Pakistan at the time the'
+            " deportation order was announced, according to the United Nations</mark>, while Pakistani") in page
+    assert '<a href="/id/claim-un-afghans-in-pakistan-2023">' in page
+    assert page.count('<p id="char=') == len(set(re.findall(r'<p id="(char=\d+,\d+)"', page)))
+    not_a_source = httpx.get(f"{server}/id/united-nations", headers={"accept": "text/plain"})
+    assert not_a_source.headers["content-type"] == "application/n-triples"

@@ -205,21 +205,20 @@ def _best(formats: Iterable[_F], ranges: list[tuple[str, str, float]]) -> _F | N
 
 
 @lru_cache(maxsize=256)
-def prefers_html(accept: str | None) -> bool:
-    """Whether an Accept header asks for an HTML page before any RDF format: ``text/html`` (or
-    ``application/xhtml+xml``) named with a q at least that of the best RDF format. A wildcard
-    alone, or no Accept, asks for RDF.
+def prefers(accept: str | None, *media_types: str) -> bool:
+    """Whether an Accept header asks for one of ``media_types`` (a page, a text) before any RDF
+    format: one of them named with a q at least that of the best RDF format. A wildcard alone, or
+    no Accept, asks for RDF.
 
     >>> browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-    >>> prefers_html(browser), prefers_html("*/*"), prefers_html(None), prefers_html("text/turtle, text/html;q=0.5")
-    (True, False, False, False)
+    >>> prefers(browser, "text/html"), prefers("*/*", "text/html"), prefers(None, "text/html")
+    (True, False, False)
+    >>> prefers("text/turtle, text/html;q=0.5", "text/html"), prefers("text/plain", "text/plain")
+    (False, True)
     """
     ranges = _accept_ranges(accept or "")
-    html = max(
-        (q for kind, subtype, q in ranges if (kind, subtype) in (("text", "html"), ("application", "xhtml+xml"))),
-        default=0.0,
-    )
-    return html > 0 and html >= max(_quality(ranges, _MEDIA_TYPES[f]) for f in GraphFormat)
+    named = max((q for kind, subtype, q in ranges if f"{kind}/{subtype}" in media_types), default=0.0)
+    return named > 0 and named >= max(_quality(ranges, _MEDIA_TYPES[f]) for f in GraphFormat)
 
 
 def negotiate(accept: str | None, *, format_name: str | None = None) -> FormatChoice:

@@ -6,10 +6,15 @@ query. A client that asks for HTML before RDF (a browser) gets a page
 (:mod:`adkg.resource_page`); any other gets the description in the RDF format its Accept header
 or a ``format`` parameter asks for (Turtle by default), serialized by Oxigraph. Either way with
 ``Vary: Accept``; an IRI the graph holds nothing of is 404, with a page saying where to look.
+
+A source document's IRI also serves its text: as ``text/plain`` to a client that asks for it,
+and on its page, where each quote anchor (``<source#char=290,415>``) has a passage whose id is
+its fragment, the quoted words marked in their sentence (:mod:`adkg.source_text_page`).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Annotated, Final
@@ -18,9 +23,10 @@ import pyoxigraph
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from adkg.resource_page import resource_view
-from adkg.sparql import FormatChoice, GraphFormat, Policy, check_query, negotiate, prefers_html
-from adkg.vocab import ADKGR
+from adkg.resource_page import link, resource_view
+from adkg.source_text_page import Passage, passages
+from adkg.sparql import FormatChoice, GraphFormat, Policy, ResultFormat, check_query, negotiate, prefers
+from adkg.vocab import ADKGR, PREFIXES
 from adkg.web.deps import get_services
 from adkg.web.downloads import templates
 from adkg.web.querying import run_query
@@ -31,15 +37,52 @@ router = APIRouter()
 ServicesDep = Annotated[Services, Depends(get_services)]
 #: A resource's name: what follows ``adkgr:`` (readable ASCII slugs).
 NAME: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]*")
+#: A seed file's name as the metadata gives it: a plain file name in seeds/.
+SEED_NAME: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_ENCODING, _NAME = PREFIXES["schema"] + "encoding", PREFIXES["schema"] + "name"
 
 
-def describe_query(pages_folder: Path, iri: str) -> str:
-    """The query describing ``iri``: ``resource.rq`` with the IRI in place of ``?resource``.
+def page_query(pages_folder: Path, name: str, variable: str, iri: str) -> str:
+    """The query ``queries/pages/NAME.rq`` with ``iri`` in place of ``?variable``.
 
-    >>> "<urn:x> prov:wasDerivedFrom" in describe_query(Path("queries/pages"), "urn:x")
+    >>> "<urn:x> prov:wasDerivedFrom" in page_query(Path("queries/pages"), "resource", "resource", "urn:x")
     True
     """
-    return (pages_folder / "resource.rq").read_text(encoding="utf-8").replace("?resource", f"<{iri}>")
+    return (pages_folder / f"{name}.rq").read_text(encoding="utf-8").replace(f"?{variable}", f"<{iri}>")
+
+
+async def _answer(services: Services, query: str, choice: FormatChoice) -> bytes:
+    """Run ``query`` on a query worker; return its whole answer in ``choice``'s format."""
+    settings = services.settings
+    job = Job(
+        store=services.data.require_current(), query=query, scan=check_query(query, policy=Policy()),
+        choice=choice, max_result_bytes=settings.max_result_bytes,
+    )
+    results = await run_query(services.pool, job, timeout=settings.time_limit(job.scan))
+    return results.first + b"".join([chunk async for chunk in results])
+
+
+def _seed_name(iri: str, triples: list[pyoxigraph.Triple]) -> str | None:
+    """The file name of the seed text of the source ``iri``, if its description names one."""
+    files = {t.object for t in triples if t.subject == pyoxigraph.NamedNode(iri) and t.predicate.value == _ENCODING}
+    names = [t.object.value for t in triples if t.subject in files and t.predicate.value == _NAME
+             and isinstance(t.object, pyoxigraph.Literal)]
+    return names[0] if len(names) == 1 and SEED_NAME.fullmatch(names[0]) else None
+
+
+async def _source_passages(services: Services, iri: str, text: str, root: str) -> list[Passage]:
+    """The passages of the source ``iri`` (whose text is ``text``), one per quote anchor on it."""
+    query = page_query(services.settings.pages_folder, "source-anchors", "source", iri)
+    answer = json.loads(await _answer(services, query, FormatChoice(ResultFormat.JSON, None)))
+    rows = []
+    for row in answer["results"]["bindings"]:
+        node = row.get("node")
+        label = row.get("label", node)
+        rows.append((
+            row["anchor"]["value"], int(row["start"]["value"]), int(row["end"]["value"]),
+            (label["value"], link(node["value"], root=root)) if node else None,
+        ))
+    return passages(text, rows)
 
 
 @router.api_route("/id/{name}", methods=["GET", "HEAD"])
@@ -52,28 +95,30 @@ async def resource(name: str, request: Request, services: ServicesDep) -> Respon
     """
     root = request.scope.get("root_path", "")
     iri = ADKGR + name
-    format_name = request.query_params.get("format")
-    html = format_name is None and prefers_html(request.headers.get("accept"))
-    graph_format = GraphFormat.NTRIPLES if html else negotiate(
-        request.headers.get("accept"), format_name=format_name
-    ).for_graph()
+    accept, format_name = request.headers.get("accept"), request.query_params.get("format")
+    html = format_name is None and prefers(accept, "text/html", "application/xhtml+xml")
+    plain = format_name is None and not html and prefers(accept, "text/plain")
+    graph_format = GraphFormat.NTRIPLES if html or plain else negotiate(accept, format_name=format_name).for_graph()
     found, triples = b"", []
     if NAME.fullmatch(name):
-        settings = services.settings
-        query = describe_query(settings.pages_folder, iri)
-        job = Job(
-            store=services.data.require_current(), query=query, scan=check_query(query, policy=Policy()),
-            choice=FormatChoice(None, graph_format), max_result_bytes=settings.max_result_bytes,
-        )
-        results = await run_query(services.pool, job, timeout=settings.time_limit(job.scan))
-        found = results.first + b"".join([chunk async for chunk in results])
+        query = page_query(services.settings.pages_folder, "resource", "resource", iri)
+        found = await _answer(services, query, FormatChoice(None, graph_format))
         triples = list(pyoxigraph.parse(found, format=graph_format.oxigraph))
     headers = {"vary": "Accept"}
     view = resource_view(iri, triples, root=root) if NAME.fullmatch(name) else None
+    seed = _seed_name(iri, triples)
     if view is None:
         return templates.TemplateResponse(
             request, "not-found.html", {"root": root, "iri": iri}, status_code=404, headers=headers
         )
+    text = (services.settings.seeds_folder / seed).read_text(encoding="utf-8") if seed else None
+    if plain and text is not None:
+        return Response(text, media_type="text/plain; charset=utf-8", headers=headers)
+    if plain:  # not a source: its description in N-Triples, the plainest RDF
+        return Response(found, media_type=graph_format.oxigraph.media_type, headers=headers)
     if html:
-        return templates.TemplateResponse(request, "resource.html", {"root": root, "view": view}, headers=headers)
+        context = {"root": root, "view": view, "text": text, "passages": []}
+        if text is not None:
+            context["passages"] = await _source_passages(services, iri, text, root)
+        return templates.TemplateResponse(request, "resource.html", context, headers=headers)
     return Response(found, media_type=graph_format.oxigraph.media_type, headers=headers)
