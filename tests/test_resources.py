@@ -114,3 +114,23 @@ def test_a_source_serves_its_text_and_each_anchor_its_words_in_their_sentence(
     assert page.count('<p id="char=') == len(set(re.findall(r'<p id="(char=\d+,\d+)"', page)))
     not_a_source = httpx.get(f"{server}/id/united-nations", headers={"accept": "text/plain"})
     assert not_a_source.headers["content-type"] == "application/n-triples"
+
+
+def test_the_ontology_is_served_as_documentation_and_in_each_rdf_format(
+    server: str, store: pyoxigraph.Store
+) -> None:
+    ontology = pyoxigraph.NamedNode("https://w3id.org/adkg/graph/ontology")
+    held = len(list(store.quads_for_pattern(None, None, None, ontology)))
+    for media_type, rdf_format in FORMATS.items():
+        response = httpx.get(f"{server}/ontology", headers={"accept": media_type})
+        assert response.status_code == 200
+        assert response.headers["vary"].startswith("Accept")
+        assert len(set(pyoxigraph.parse(response.content, format=rdf_format))) == held
+    page = httpx.get(f"{server}/ontology", headers={"accept": BROWSER}, timeout=60)
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert '<html lang="en">' in page.text
+    assert 'id="QuantityClaim"' in page.text  # a term's IRI, …/ontology#QuantityClaim, lands on its section
+    assert "<script src=" not in page.text  # nothing fetched from elsewhere
+    again = httpx.get(f"{server}/ontology", headers={"accept": BROWSER, "if-none-match": page.headers["etag"]})
+    assert again.status_code == 304

@@ -59,8 +59,9 @@ def accepts_gzip(accept_encoding: str | None) -> bool:
     return False
 
 
-def _not_modified(request: Request, etag: str, built: datetime) -> bool:
-    """Whether the request's validators say the client holds this answer already."""
+def not_modified(request: Request, etag: str, store: Path) -> bool:
+    """Whether the request's validators say the client holds the answer from the store ``store``."""
+    built = _built(store)
     if_none_match = request.headers.get("if-none-match")
     if if_none_match is not None:
         return if_none_match.strip() == "*" or etag.removeprefix("W/") in re.findall(r'"[^"]*"', if_none_match)
@@ -73,7 +74,8 @@ def _not_modified(request: Request, etag: str, built: datetime) -> bool:
         return False
 
 
-def _validators(store: Path, tag: str) -> dict[str, str]:
+def validators(store: Path, tag: str) -> dict[str, str]:
+    """The ETag and Last-Modified of the answer ``tag`` from the store ``store``."""
     return {"etag": f'"{store.name}-{tag}"', "last-modified": format_datetime(_built(store), usegmt=True)}
 
 
@@ -107,8 +109,8 @@ async def download(name: str, request: Request, data: DataDep) -> Response:
     store = data.require_current()
     asked_gz = name.endswith(".gz")
     compressed = asked_gz or accepts_gzip(request.headers.get("accept-encoding"))
-    headers = {**_validators(store, name + (".gzip" if compressed and not asked_gz else "")), "vary": "Accept-Encoding"}
-    if _not_modified(request, headers["etag"], _built(store)):
+    headers = {**validators(store, name + (".gzip" if compressed and not asked_gz else "")), "vary": "Accept-Encoding"}
+    if not_modified(request, headers["etag"], store):
         return Response(status_code=304, headers=headers)
     path = await anyio.to_thread.run_sync(lambda: dump_path(store, dump, compressed=compressed))
     if asked_gz:
@@ -127,8 +129,8 @@ async def void(request: Request, data: DataDep) -> Response:
     """
     store = data.require_current()
     graph_format = negotiate(request.headers.get("accept")).for_graph()
-    headers = {**_validators(store, f"void-{graph_format.value}"), "vary": "Accept"}
-    if _not_modified(request, headers["etag"], _built(store)):
+    headers = {**validators(store, f"void-{graph_format.value}"), "vary": "Accept"}
+    if not_modified(request, headers["etag"], store):
         return Response(status_code=304, headers=headers)
     description = await anyio.to_thread.run_sync(_description, store)
     rdf_format = graph_format.oxigraph

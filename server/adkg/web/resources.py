@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from typing import Annotated, Final
 
 import pyoxigraph
@@ -25,13 +24,12 @@ from fastapi.responses import Response
 
 from adkg.resource_page import link, resource_view
 from adkg.source_text_page import Passage, passages
-from adkg.sparql import FormatChoice, GraphFormat, Policy, ResultFormat, check_query, negotiate, prefers
+from adkg.sparql import FormatChoice, GraphFormat, ResultFormat, negotiate, prefers
 from adkg.vocab import ADKGR, PREFIXES
 from adkg.web.deps import get_services
 from adkg.web.downloads import templates
-from adkg.web.querying import run_query
+from adkg.web.page_queries import answer, page_query
 from adkg.web.services import Services
-from adkg.workers import Job
 
 router = APIRouter()
 ServicesDep = Annotated[Services, Depends(get_services)]
@@ -40,26 +38,6 @@ NAME: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._~-]*")
 #: A seed file's name as the metadata gives it: a plain file name in seeds/.
 SEED_NAME: Final = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 _ENCODING, _NAME = PREFIXES["schema"] + "encoding", PREFIXES["schema"] + "name"
-
-
-def page_query(pages_folder: Path, name: str, variable: str, iri: str) -> str:
-    """The query ``queries/pages/NAME.rq`` with ``iri`` in place of ``?variable``.
-
-    >>> "<urn:x> prov:wasDerivedFrom" in page_query(Path("queries/pages"), "resource", "resource", "urn:x")
-    True
-    """
-    return (pages_folder / f"{name}.rq").read_text(encoding="utf-8").replace(f"?{variable}", f"<{iri}>")
-
-
-async def _answer(services: Services, query: str, choice: FormatChoice) -> bytes:
-    """Run ``query`` on a query worker; return its whole answer in ``choice``'s format."""
-    settings = services.settings
-    job = Job(
-        store=services.data.require_current(), query=query, scan=check_query(query, policy=Policy()),
-        choice=choice, max_result_bytes=settings.max_result_bytes,
-    )
-    results = await run_query(services.pool, job, timeout=settings.time_limit(job.scan))
-    return results.first + b"".join([chunk async for chunk in results])
 
 
 def _seed_name(iri: str, triples: list[pyoxigraph.Triple]) -> str | None:
@@ -73,9 +51,9 @@ def _seed_name(iri: str, triples: list[pyoxigraph.Triple]) -> str | None:
 async def _source_passages(services: Services, iri: str, text: str, root: str) -> list[Passage]:
     """The passages of the source ``iri`` (whose text is ``text``), one per quote anchor on it."""
     query = page_query(services.settings.pages_folder, "source-anchors", "source", iri)
-    answer = json.loads(await _answer(services, query, FormatChoice(ResultFormat.JSON, None)))
+    solutions = json.loads(await answer(services, query, FormatChoice(ResultFormat.JSON, None)))
     rows = []
-    for row in answer["results"]["bindings"]:
+    for row in solutions["results"]["bindings"]:
         node = row.get("node")
         label = row.get("label", node)
         rows.append((
@@ -102,7 +80,7 @@ async def resource(name: str, request: Request, services: ServicesDep) -> Respon
     found, triples = b"", []
     if NAME.fullmatch(name):
         query = page_query(services.settings.pages_folder, "resource", "resource", iri)
-        found = await _answer(services, query, FormatChoice(None, graph_format))
+        found = await answer(services, query, FormatChoice(None, graph_format))
         triples = list(pyoxigraph.parse(found, format=graph_format.oxigraph))
     headers = {"vary": "Accept"}
     view = resource_view(iri, triples, root=root) if NAME.fullmatch(name) else None

@@ -1,0 +1,30 @@
+"""The queries behind the server's pages (``queries/pages/*.rq``), run on query workers like any query."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from adkg.sparql import FormatChoice, Policy, check_query
+from adkg.web.querying import run_query
+from adkg.web.services import Services
+from adkg.workers import Job
+
+
+def page_query(pages_folder: Path, name: str, variable: str, iri: str) -> str:
+    """The query ``queries/pages/NAME.rq`` with ``iri`` in place of ``?variable``.
+
+    >>> "<urn:x> prov:wasDerivedFrom" in page_query(Path("queries/pages"), "resource", "resource", "urn:x")
+    True
+    """
+    return (pages_folder / f"{name}.rq").read_text(encoding="utf-8").replace(f"?{variable}", f"<{iri}>")
+
+
+async def answer(services: Services, query: str, choice: FormatChoice) -> bytes:
+    """Run ``query`` on a query worker; return its whole answer in ``choice``'s format."""
+    settings = services.settings
+    job = Job(
+        store=services.data.require_current(), query=query, scan=check_query(query, policy=Policy()),
+        choice=choice, max_result_bytes=settings.max_result_bytes,
+    )
+    results = await run_query(services.pool, job, timeout=settings.time_limit(job.scan))
+    return results.first + b"".join([chunk async for chunk in results])
