@@ -102,7 +102,9 @@ def test_dumps_carry_validators_from_the_build_and_answer_304(server: str) -> No
     head = httpx.head(url, headers={"accept-encoding": "identity"})
     assert head.status_code == 200
     assert head.headers["content-length"] == first.headers["content-length"]
-    assert httpx.get(f"{server}/download/dataset.csv").status_code == 404
+    missing = httpx.get(f"{server}/download/dataset.csv")
+    assert missing.status_code == 404
+    assert 'href="/download/dataset.trig"' in missing.text  # a page that says what there is
 
 
 def test_the_void_description_counts_the_store_and_names_licence_endpoint_and_dumps(

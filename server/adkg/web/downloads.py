@@ -19,7 +19,7 @@ from typing import Annotated, Final, cast
 
 import anyio.to_thread
 import pyoxigraph
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, Response
 from fastapi.templating import Jinja2Templates
 from pyoxigraph import Quad, Store
@@ -105,7 +105,8 @@ async def download(name: str, request: Request, data: DataDep) -> Response:
     """One dump, gzip-compressed if the client accepts it (or asks for ``NAME.gz``)."""
     dump = DumpFormat.named(name.removesuffix(".gz"))
     if dump is None:
-        raise HTTPException(404, f"no dump {name}; the dumps are: {', '.join(d.file_name for d in DumpFormat)}")
+        context = {"root": request.scope.get("root_path", ""), "name": name, "dumps": list(DumpFormat)}
+        return templates.TemplateResponse(request, "no-dump.html", context, status_code=404)
     store = data.require_current()
     asked_gz = name.endswith(".gz")
     compressed = asked_gz or accepts_gzip(request.headers.get("accept-encoding"))
