@@ -4,7 +4,8 @@ The description of the resource (``queries/pages/resource.rq``: its statements, 
 its quote anchors', and those of the claims that point at it) runs on a query worker like any
 query. A client that asks for HTML before RDF (a browser) gets a page
 (:mod:`adkg.resource_page`); any other gets the description in the RDF format its Accept header
-or a ``format`` parameter asks for (Turtle by default), serialized by Oxigraph. Either way with
+or a ``format`` parameter asks for (Turtle by default), written by Oxigraph with the project's
+prefixes. Either way with
 ``Vary: Accept``; an IRI the graph holds nothing of is 404, with a page saying where to look.
 
 A source document's IRI also serves its text: as ``text/plain`` to a client that asks for it,
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Annotated, Final
+from typing import Annotated, Final, cast
 
 import pyoxigraph
 from fastapi import APIRouter, Depends, Request
@@ -77,11 +78,11 @@ async def resource(name: str, request: Request, services: ServicesDep) -> Respon
     html = format_name is None and prefers(accept, "text/html", "application/xhtml+xml")
     plain = format_name is None and not html and prefers(accept, "text/plain")
     graph_format = GraphFormat.NTRIPLES if html or plain else negotiate(accept, format_name=format_name).for_graph()
-    found, triples = b"", []
+    triples: list[pyoxigraph.Triple] = []
     if NAME.fullmatch(name):
         query = page_query(services.settings.pages_folder, "resource", "resource", iri)
-        found = await answer(services, query, FormatChoice(None, graph_format))
-        triples = list(pyoxigraph.parse(found, format=graph_format.oxigraph))
+        found = await answer(services, query, FormatChoice(None, GraphFormat.NTRIPLES))
+        triples = list(dict.fromkeys(pyoxigraph.parse(found, format=pyoxigraph.RdfFormat.N_TRIPLES)))
     headers = {"vary": "Accept"}
     view = resource_view(iri, triples, root=root) if NAME.fullmatch(name) else None
     seed = _seed_name(iri, triples)
@@ -93,10 +94,17 @@ async def resource(name: str, request: Request, services: ServicesDep) -> Respon
     if plain and text is not None:
         return Response(text, media_type="text/plain; charset=utf-8", headers=headers)
     if plain:  # not a source: its description in N-Triples, the plainest RDF
-        return Response(found, media_type=graph_format.oxigraph.media_type, headers=headers)
+        return _rdf(triples, graph_format, headers)
     if html:
         context = {"root": root, "view": view, "text": text, "passages": []}
         if text is not None:
             context["passages"] = await _source_passages(services, iri, text, root)
         return templates.TemplateResponse(request, "resource.html", context, headers=headers)
-    return Response(found, media_type=graph_format.oxigraph.media_type, headers=headers)
+    return _rdf(triples, graph_format, headers)
+
+
+def _rdf(triples: list[pyoxigraph.Triple], graph_format: GraphFormat, headers: dict[str, str]) -> Response:
+    """The triples in ``graph_format``, written with the project's prefixes (Turtle for people)."""
+    rdf_format = graph_format.oxigraph
+    body = pyoxigraph.serialize(triples, format=rdf_format, prefixes=dict(PREFIXES))
+    return Response(cast("bytes", body), media_type=rdf_format.media_type, headers=headers)
