@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, cast
@@ -129,12 +129,6 @@ def recorded_problems(anchor: Anchor, location: Location) -> list[str]:
         named = "is a blank node" if anchor.iri is None else f"is named <{anchor.iri}>"
         problems.append(f"{named}; the IRI of its words is <{location.iri}>")
     return problems
-
-
-def described_first(described: MutableMapping[str, Path], anchor: str, path: Path) -> Path:
-    """Return the first file that describes ``anchor``: the one ``described`` knows, else ``path``,
-    which it then learns."""
-    return described.setdefault(anchor, path)
 
 
 def also_described(anchor: str, first: Path) -> str:
@@ -280,6 +274,6 @@ def check_store_anchors(store: Store, files: Mapping[str, Path], seeds_folder: P
             location = locate_anchor(anchor, texts)
             found = [location] if isinstance(location, str) else recorded_problems(anchor, location)
             problems += [AnchorProblem(path, name, problem) for problem in found]
-            if anchor.iri is not None and (first := described_first(described, anchor.iri, path)) != path:
+            if anchor.iri is not None and (first := described.setdefault(anchor.iri, path)) != path:
                 problems.append(AnchorProblem(path, name, also_described(anchor.iri, first)))
     return problems

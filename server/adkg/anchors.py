@@ -30,7 +30,6 @@ from adkg.anchor_check import (
     AnchorProblem,
     Location,
     also_described,
-    described_first,
     locate_anchor,
     recorded_problems,
 )
@@ -186,7 +185,7 @@ def anchor_graph(
         for anchor in _anchors(graph):
             if not isinstance(anchor, URIRef):
                 continue
-            first = described_first(described, str(anchor), path)
+            first = described.setdefault(str(anchor), path)
             if first == path:
                 continue
             if check:

@@ -40,9 +40,10 @@ from pathlib import Path
 from typing import Final
 
 import pyoxigraph
-from pyoxigraph import NamedNode, Quad, RdfFormat, Store, Triple
+from pyoxigraph import NamedNode, Quad, Store, Triple
 
 from adkg.anchor_check import check_store_anchors
+from adkg.dataset import load_file
 from adkg.errors import BuildError, LayoutError, SourceSyntaxError
 from adkg.reports import claim_count, class_counts, graph_sizes
 from adkg.settings import Settings
@@ -99,18 +100,6 @@ class _Sources:
     derived_shapes: list[Triple]
 
 
-def _load(store: Store, path: Path, graph: str) -> None:
-    """Load the Turtle file at ``path`` into ``graph`` of ``store``.
-
-    Raises:
-        SourceSyntaxError: Oxigraph rejects the file; the error names its line.
-    """
-    try:
-        store.load(path=path, format=RdfFormat.TURTLE, to_graph=NamedNode(graph))
-    except SyntaxError as error:
-        raise SourceSyntaxError(path, error.lineno, error.msg) from error
-
-
 def _parse_sources(settings: Settings) -> _Sources:
     """Parse every Turtle source (see the module docstring, step 1).
 
@@ -121,12 +110,12 @@ def _parse_sources(settings: Settings) -> _Sources:
     root = settings.project_root
     store = Store()
     for path in turtle_files([settings.ontology_folder]):
-        _load(store, path, graph_name(path.relative_to(root)))
+        load_file(store, path, graph_name(path.relative_to(root)))
     files, graphs = {}, {}
     for path in turtle_files([settings.graph_folder]):
         file = path.resolve().as_uri()
         graphs[file], files[file] = graph_name(path.relative_to(root)), path
-        _load(store, path, file)
+        load_file(store, path, file)
     shape_files = list(turtle_files([settings.shapes_folder]))
     derived = settings.shapes_folder / DERIVED_SHAPES
     return _Sources(
