@@ -18,10 +18,9 @@ from __future__ import annotations
 
 import gzip
 import os
-import shutil
 import tempfile
-from collections.abc import Iterable
 from enum import Enum
+from functools import lru_cache
 from pathlib import Path
 from typing import Final, cast
 
@@ -141,17 +140,19 @@ def describe(store: Store, *, built_at: str) -> list[Quad]:
     return [Quad(s, p, o, DESCRIPTION_GRAPH) for s, p, o in triples]
 
 
-def _write_atomically(path: Path, write: Iterable[bytes] | None, source: Path | None = None) -> None:
-    """Write ``path`` from the chunks ``write`` (or gzip ``source`` into it), atomically."""
+@lru_cache(maxsize=4)
+def store_description(store_folder: Path) -> tuple[Quad, ...]:
+    """Return :func:`describe` of the store in ``store_folder`` (which never changes), once per store."""
+    return tuple(describe(Store.read_only(str(store_folder)), built_at=store_report(store_folder)["built_at"]))
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` through a temporary file beside it and a rename: a reader sees
+    the whole file or none, and two writers of the same file leave one whole copy."""
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(descriptor, "wb") as out:
-            if source is not None:
-                with source.open("rb") as data, gzip.GzipFile(fileobj=out, mode="wb", mtime=0) as zipped:
-                    shutil.copyfileobj(data, zipped)
-            else:
-                for chunk in write or ():
-                    out.write(chunk)
+            out.write(data)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
@@ -169,13 +170,9 @@ def dump_path(store_folder: Path, dump: DumpFormat, *, compressed: bool) -> Path
     zipped = path.with_name(path.name + ".gz")
     if not zipped.exists():
         folder.mkdir(exist_ok=True)
-        store = Store.read_only(str(store_folder))
-        quads = [*store, *describe(store, built_at=store_report(store_folder)["built_at"])]
-        if dump.named_graphs:
-            data = pyoxigraph.serialize(quads, format=dump.rdf_format, prefixes=dict(PREFIXES))
-        else:
-            union = [pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in quads]
-            data = pyoxigraph.serialize(union, format=dump.rdf_format, prefixes=dict(PREFIXES))
-        _write_atomically(path, [cast("bytes", data)])
-        _write_atomically(zipped, None, source=path)
+        quads = [*Store.read_only(str(store_folder)), *store_description(store_folder)]
+        records = quads if dump.named_graphs else [pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in quads]
+        data = cast("bytes", pyoxigraph.serialize(records, format=dump.rdf_format, prefixes=dict(PREFIXES)))
+        write_atomically(path, data)
+        write_atomically(zipped, gzip.compress(data, mtime=0))
     return zipped if compressed else path

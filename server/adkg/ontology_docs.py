@@ -14,6 +14,7 @@ import pyoxigraph
 from pylode import OntPub
 from rdflib import Graph
 
+from adkg.dumps import write_atomically
 from adkg.vocab import ONTOLOGY_GRAPH
 
 
@@ -31,10 +32,7 @@ def ontology_html(store: Path) -> str:
 
 def main(arguments: list[str]) -> None:
     """Write the documentation of the ontology of store ``arguments[0]`` to ``arguments[1]``."""
-    store, output = Path(arguments[0]), Path(arguments[1])
-    temporary = output.with_name(f".{output.name}.{pyoxigraph.BlankNode().value}")
-    temporary.write_text(ontology_html(store), encoding="utf-8")
-    temporary.replace(output)
+    write_atomically(Path(arguments[1]), ontology_html(Path(arguments[0])).encode("utf-8"))
 
 
 if __name__ == "__main__":

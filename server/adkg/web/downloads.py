@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
-from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Final, cast
 
@@ -22,9 +21,8 @@ import pyoxigraph
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, Response
 from fastapi.templating import Jinja2Templates
-from pyoxigraph import Quad, Store
 
-from adkg.dumps import DATASET, DESCRIPTION_GRAPH, DumpFormat, describe, dump_path
+from adkg.dumps import DATASET, DESCRIPTION_GRAPH, DumpFormat, dump_path, store_description
 from adkg.sparql import negotiate
 from adkg.store import DataFolder, build_id, store_report
 from adkg.vocab import PREFIXES
@@ -34,12 +32,6 @@ router = APIRouter()
 templates: Final = Jinja2Templates(directory=Path(__file__).parent / "templates")
 DataDep = Annotated[DataFolder, Depends(get_data)]
 _GZIP: Final = re.compile(r"^\s*(gzip|x-gzip|\*)\s*(?:;\s*q\s*=\s*([0-9.]+))?\s*$", re.IGNORECASE)
-
-
-@lru_cache(maxsize=4)
-def _description(store: Path) -> tuple[Quad, ...]:
-    """The description of the dataset in the store folder ``store`` (which never changes)."""
-    return tuple(describe(Store.read_only(str(store)), built_at=store_report(store)["built_at"]))
 
 
 def _built(store: Path) -> datetime:
@@ -83,7 +75,7 @@ def validators(store: Path, tag: str) -> dict[str, str]:
 async def download_index(request: Request, data: DataDep) -> Response:
     """The list of the dumps of the store being served."""
     store = data.require_current()
-    description = await anyio.to_thread.run_sync(_description, store)
+    description = await anyio.to_thread.run_sync(store_description, store)
     licences = sorted({
         str(q.object)[1:-1] for q in description
         if q.subject == DATASET and q.predicate.value == PREFIXES["dcterms"] + "license"
@@ -133,7 +125,7 @@ async def void(request: Request, data: DataDep) -> Response:
     headers = {**validators(store, f"void-{graph_format.value}"), "vary": "Accept"}
     if not_modified(request, headers["etag"], store):
         return Response(status_code=304, headers=headers)
-    description = await anyio.to_thread.run_sync(_description, store)
+    description = await anyio.to_thread.run_sync(store_description, store)
     rdf_format = graph_format.oxigraph
     quads = description if rdf_format.supports_datasets else [
         pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in description

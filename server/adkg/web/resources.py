@@ -84,23 +84,20 @@ async def resource(name: str, request: Request, services: ServicesDep) -> Respon
         found = await answer(services, query, FormatChoice(None, GraphFormat.NTRIPLES))
         triples = list(dict.fromkeys(pyoxigraph.parse(found, format=pyoxigraph.RdfFormat.N_TRIPLES)))
     headers = {"vary": "Accept"}
-    view = resource_view(iri, triples, root=root) if NAME.fullmatch(name) else None
-    seed = _seed_name(iri, triples)
+    view = resource_view(iri, triples, root=root) if triples else None
     if view is None:
         return templates.TemplateResponse(
             request, "not-found.html", {"root": root, "iri": iri}, status_code=404, headers=headers
         )
+    seed = _seed_name(iri, triples) if html or plain else None  # only a page or a text shows it
     text = (services.settings.seeds_folder / seed).read_text(encoding="utf-8") if seed else None
     if plain and text is not None:
         return Response(text, media_type="text/plain; charset=utf-8", headers=headers)
-    if plain:  # not a source: its description in N-Triples, the plainest RDF
-        return _rdf(triples, graph_format, headers)
     if html:
-        context = {"root": root, "view": view, "text": text, "passages": []}
-        if text is not None:
-            context["passages"] = await _source_passages(services, iri, text, root)
+        passages = await _source_passages(services, iri, text, root) if text is not None else []
+        context = {"root": root, "view": view, "text": text, "passages": passages}
         return templates.TemplateResponse(request, "resource.html", context, headers=headers)
-    return _rdf(triples, graph_format, headers)
+    return _rdf(triples, graph_format, headers)  # with plain, not a source: N-Triples, the plainest RDF
 
 
 def _rdf(triples: list[pyoxigraph.Triple], graph_format: GraphFormat, headers: dict[str, str]) -> Response:
