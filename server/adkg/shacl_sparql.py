@@ -38,7 +38,7 @@ from typing import Final, cast
 from pyoxigraph import NamedNode, QuerySolutions, Store
 
 from adkg.errors import ShapeError
-from adkg.shapes_model import SH, Logic, Node, Severity, Shape, SparqlConstraint, Term
+from adkg.shapes_model import SH, Count, Logic, Node, Severity, Shape, SparqlConstraint, Term
 from adkg.sparql_scan import where_group_start
 from adkg.vocab import PREFIXES
 
@@ -113,6 +113,7 @@ class _Validation:
         if shape.deactivated:
             return
         values = f"?this {shape.path} ?value ." if shape.path else "BIND(?this AS ?value)"
+        value_focus = self._values_focus(shape, focus)  # the values, as focus nodes of nested shapes
 
         def result(component: str, this: Term, value: Term | None) -> RawResult:
             return RawResult(shape.severity, shape.node, f"{SH}{component}ConstraintComponent", this,
@@ -126,9 +127,8 @@ class _Validation:
             for row in self.select(f"SELECT DISTINCT ?this ?value WHERE {{ {focus} {values} FILTER({failing}) }}"):
                 yield result(test.component, row["this"], row["value"])
         for count in shape.counts:
-            yield from (result(count.component, row["this"], None) for row in self.select(self._count(
-                shape, focus, minimum=count.limit if count.component == "MinCount" else None,
-                maximum=count.limit if count.component == "MaxCount" else None)))
+            for row in self.select(self._count(shape, focus, count)):
+                yield result(count.component, row["this"], None)
         for has_value in shape.has_values:
             missing = f"FILTER NOT EXISTS {{ ?this {shape.path} {has_value.value} }}"
             for row in self.select(f"SELECT ?this WHERE {{ {focus} {missing} }}"):
@@ -142,18 +142,17 @@ class _Validation:
             for row in self.select(f"SELECT DISTINCT ?this ?value WHERE {{ {focus} {where} }}"):
                 yield result(pair.component, row["this"], row["value"])
         if shape.logic or shape.qualified:
-            nested = self._values_focus(shape, focus)
             pairs = [
                 (row["this"], row["value"])
                 for row in self.select(f"SELECT DISTINCT ?this ?value WHERE {{ {focus} {values} }}")
             ]
             for shape_test in shape.logic:
-                failing_sets = [self.failing(member, nested) for member in shape_test.shapes]
+                failing_sets = [self.failing(member, value_focus) for member in shape_test.shapes]
                 for this, value in pairs:
                     if _fails(shape_test.logic, [value in failing for failing in failing_sets]):
                         yield result(shape_test.logic.value, this, value)
             for qualified in shape.qualified:
-                not_conforming = self.failing(qualified.shape, nested)
+                not_conforming = self.failing(qualified.shape, value_focus)
                 conforming: dict[Term, int] = {}
                 for this, value in pairs:
                     conforming[this] = conforming.get(this, 0) + (value not in not_conforming)
@@ -166,10 +165,8 @@ class _Validation:
         for constraint in shape.sparql:
             if not constraint.deactivated:
                 yield from self._sparql(shape, constraint, focus)
-        # a property shape's own property shapes apply to its values
-        inner = focus if shape.path is None else self._values_focus(shape, focus)
-        for property_shape in shape.properties:
-            yield from self.results(property_shape, inner)
+        for property_shape in shape.properties:  # a property shape's own apply to its values
+            yield from self.results(property_shape, value_focus)
 
     def failing(self, shape: Shape, focus: str) -> set[Term]:
         """The focus nodes of the pattern ``focus`` that do not conform to ``shape``."""
@@ -186,14 +183,15 @@ class _Validation:
         )
 
     @staticmethod
-    def _count(shape: Shape, focus: str, *, minimum: int | None, maximum: int | None) -> str:
-        if minimum == 1:
+    def _count(shape: Shape, focus: str, count: Count) -> str:
+        """The query of the focus nodes with fewer (``sh:minCount``) or more (``sh:maxCount``) values."""
+        if count.component == "MinCount" and count.limit == 1:
             return f"SELECT ?this WHERE {{ {focus} FILTER NOT EXISTS {{ ?this {shape.path} ?_value }} }}"
-        if minimum is not None:
+        if count.component == "MinCount":
             return (f"SELECT ?this WHERE {{ {focus} OPTIONAL {{ ?this {shape.path} ?value }} }} "
-                    f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < {minimum})")
+                    f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) < {count.limit})")
         return (f"SELECT ?this WHERE {{ {focus} ?this {shape.path} ?value }} "
-                f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {maximum})")
+                f"GROUP BY ?this HAVING (COUNT(DISTINCT ?value) > {count.limit})")
 
     def _sparql(self, shape: Shape, constraint: SparqlConstraint, focus: str) -> Iterator[RawResult]:
         text = f"{constraint.prefixes}\n{constraint.select}"
