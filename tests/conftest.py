@@ -23,6 +23,16 @@ def project_root() -> Path:
     return PROJECT_ROOT
 
 
+@pytest.fixture(scope="session")
+def test_output() -> Path:
+    """Where tests keep what a person reviews after the run (browser screenshots):
+    ``build/test-output/`` of the checkout, made anew each run."""
+    folder = PROJECT_ROOT / "build" / "test-output"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
+
+
 def copy_fixture(source: Path, destination: Path) -> Path:
     """Copy the Turtle fixture ``source`` to ``destination`` without the comment lines that open it.
 

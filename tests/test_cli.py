@@ -11,9 +11,11 @@ import typer
 from click.testing import Result
 
 from adkg.cli import app
+from conftest import PROJECT_ROOT
 
 COMMANDS = [
-    "anchor", "build", "coverage", "examples", "find", "fmt", "lint", "query", "serve", "source", "up", "validate",
+    "anchor", "build", "coverage", "examples", "find", "fmt", "lint", "query", "serve", "source", "ui", "up",
+    "validate",
 ]
 
 
@@ -50,6 +52,22 @@ def test_up_checks_sources_and_prints_term_and_class_counts(
     sources = sum(1 for folder in (project / "graph" / "source").iterdir() if folder.is_dir())
     assert re.search(rf"^\s+{sources}\s+adkg:SourceDocument$", result.output, flags=re.MULTILINE)
     assert re.search(r"^build: \d+ claims", result.output, flags=re.MULTILINE)
+    assert "ui: @zazuko/yasgui 4.6.2 in " in result.output
+
+
+def test_up_goes_on_without_npm_and_says_how_to_get_the_ui(
+    run_adkg: Callable[..., Result], project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ui = tmp_path / "ui"
+    ui.mkdir()
+    (ui / "package.json").write_bytes((PROJECT_ROOT / "server" / "ui" / "package.json").read_bytes())
+    monkeypatch.setenv("ADKG_UI_DIR", str(ui))
+    monkeypatch.setenv("PATH", str(tmp_path / "no-programs-here"))
+    result = run_adkg("up", "--no-serve", root=project)
+    assert result.exit_code == 0, result.output
+    assert "ui: npm not found, so the query UI is not installed: install Node.js and npm" in result.output
+    assert "the endpoint and every other page work without it" in result.output
+    assert run_adkg("ui", root=project).exit_code == 1
 
 
 @pytest.mark.parametrize("command", ["fmt", "lint", "anchor", "coverage", "validate", "up"])

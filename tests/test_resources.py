@@ -3,7 +3,10 @@ as an HTML page for a browser and as RDF in each format for any other client."""
 
 from __future__ import annotations
 
+import html
+import itertools
 import re
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -76,8 +79,49 @@ def test_an_actors_page_shows_its_claims_side_by_side(server: str) -> None:
     assert page.text.count("<q>an estimated 3.8 million Afghans in Pakistan") == 1
     assert "<td>3800000</td>" in page.text
     assert "<q>an estimated 3.8 million Afghans in Pakistan" in page.text
-    assert '<a href="/id/source-wikipedia-extract">adkgr:source-wikipedia-extract</a>' in page.text
+    # named nodes are named by their labels
+    assert ('<a href="/id/source-wikipedia-extract">Pakistan&#39;s deportation of Afghans (extract of an English'
+            " Wikipedia article)</a>") in page.text
+    assert '<a href="/id/variable-afghans-in-pakistan">Afghans in Pakistan</a>' in page.text
     assert '<th scope="col">claimed by</th>' in page.text
+
+
+def _claim_rows(page: str) -> list[str]:
+    return re.findall(r'<tr><th scope="row">(.*?)</tr>', page, flags=re.DOTALL)
+
+
+def test_a_places_page_sets_the_figures_measured_in_it_side_by_side(server: str, store: pyoxigraph.Store) -> None:
+    """Pakistan: no claim points at it directly with a figure; the variables measured in it do."""
+    page = httpx.get(f"{server}/id/pakistan", headers={"accept": BROWSER}).text
+    rows = [row for row in _claim_rows(page) if ">Afghans in Pakistan</a>" in row]
+    figures = sorted(re.findall(r"<td>(\d+)</td>", " ".join(rows)))
+    held = store.query("""PREFIX schema: <https://schema.org/>
+        SELECT ?value WHERE { ?claim schema:variableMeasured <https://w3id.org/adkg/id/variable-afghans-in-pakistan> ;
+                                     schema:value ?value }""", use_default_graph_as_union=True)
+    assert figures == sorted(str(solution["value"].value) for solution in held)  # type: ignore[union-attr]
+    assert "3800000" in figures
+    assert "4400000" in figures
+    assert any("United Nations" in row for row in rows)
+    assert any("Government of Pakistan" in row for row in rows)
+    # the claims of one variable are together
+    measures = [m for row in _claim_rows(page) for m in re.findall(r'<a href="/id/(variable-[^"]+)">', row)[:1]]
+    runs = [variable for variable, _ in itertools.groupby(measures)]
+    assert len(runs) == len(set(runs)) > 1
+
+
+def test_every_page_links_to_the_query_that_reproduces_it(server: str) -> None:
+    page = httpx.get(f"{server}/id/deadline-2023-10-31", headers={"accept": BROWSER}).text
+    link = html.unescape(re.findall(r'<a href="(/sparql\?query=[^"]+)">this query</a>', page)[0])
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)["query"][0]
+    by_query = httpx.get(server + "/sparql", params={"query": query}, headers={"accept": "application/n-triples"})
+    by_page = httpx.get(f"{server}/id/deadline-2023-10-31", headers={"accept": "application/n-triples"})
+    assert _named(list(pyoxigraph.parse(by_query.content, format=pyoxigraph.RdfFormat.N_TRIPLES))) == _named(
+        list(pyoxigraph.parse(by_page.content, format=pyoxigraph.RdfFormat.N_TRIPLES))
+    )
+    # a browser following the link gets the query UI on it
+    ui = httpx.get(server + link, headers={"accept": BROWSER})
+    assert ui.headers["content-type"].startswith("text/html")
+    assert "Query the graph with SPARQL" in ui.text
 
 
 @pytest.mark.parametrize("name", ["balochistan", "deadline-2023-10-31", "claim-un-afghans-in-pakistan-2023"])
@@ -94,6 +138,12 @@ def test_an_unknown_iri_is_404_with_a_page_saying_where_to_look(server: str) -> 
     assert page.status_code == 404
     assert "Nothing is known of" in page.text
     assert 'href="/sparql"' in page.text
+    # the page offers a search of the labels for the name's words
+    misspelt = httpx.get(f"{server}/id/united-natins", headers={"accept": BROWSER}).text
+    search = html.unescape(re.findall(r'<a href="(/sparql\?query=[^"]+)">Search the labels', misspelt)[0])
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(search).query)["query"][0]
+    found = httpx.get(server + "/sparql", params={"query": query}).json()["results"]["bindings"]
+    assert ID + "united-nations" in {row["resource"]["value"] for row in found}
     assert httpx.get(f"{server}/id/no-such-thing", headers={"accept": "text/turtle"}).status_code == 404
     assert httpx.get(f"{server}/id/%3Cbad%3E", headers={"accept": "text/turtle"}).status_code == 404
     assert httpx.get(f"{server}/id/united-nations", headers={"accept": "text/csv"}).status_code == 406

@@ -20,10 +20,11 @@ from pyoxigraph import Store
 
 from adkg.build import BuildReport, build
 from adkg.dataset import load_dataset
-from adkg.errors import AdkgError, LayoutError, QuerySyntaxError
+from adkg.errors import AdkgError, LayoutError, QuerySyntaxError, UiInstallError
 from adkg.examples import regenerate
 from adkg.find import find
 from adkg.query_text import read_query
+from adkg.query_ui import HOW_TO_INSTALL, PACKAGE, install_yasgui
 from adkg.reports import term_counts
 from adkg.settings import Settings, get_settings
 from adkg.sources import project_turtle_files, turtle_files
@@ -397,6 +398,26 @@ def serve(
     _serve(host=host, port=port)
 
 
+def _install_ui(settings: Settings) -> bool:
+    """Install the query UI unless it is installed; say what was done. Return whether it is there."""
+    installed = install_yasgui(settings.ui_folder)
+    if installed is None:
+        typer.echo(f"ui: npm not found, so the query UI is not installed: {HOW_TO_INSTALL}; "
+                   "the endpoint and every other page work without it")
+        return False
+    typer.echo(f"ui: {PACKAGE} {installed.version} in {installed.build}")
+    return True
+
+
+@app.command()
+@_reporting_errors
+def ui() -> None:
+    """Install the query UI (YASGUI, pinned in server/ui/package.json) with npm ci, unless that
+    version is installed; exit 1 where npm is absent."""
+    if not _install_ui(get_settings()):
+        raise typer.Exit(1)
+
+
 @app.command()
 @_reporting_errors
 def up(
@@ -405,7 +426,8 @@ def up(
     ] = True,
 ) -> None:
     """The main job: check formatting, lint, report the ontology, build the store (anchors,
-    SHACL, rules), report the graph, then serve it at /sparql."""
+    SHACL, rules), report the graph, install the query UI where npm is found, then serve it all
+    (/sparql, the query UI at /, pages)."""
     from adkg.lint import LintInputs, lint_dataset
 
     settings = get_settings()
@@ -420,5 +442,9 @@ def up(
     if not passed:
         raise typer.Exit(1)
     _build(settings)
+    try:
+        _install_ui(settings)
+    except UiInstallError as error:  # the UI is optional: the endpoint and pages are served anyway
+        typer.echo(f"ui: not installed: {error}", err=True)
     if serve:
         _serve()

@@ -1,4 +1,4 @@
-"""The exceptions adkg raises, one small hierarchy in four families.
+"""The exceptions adkg raises, one small hierarchy in five families.
 
 ``AdkgError``
     Base of every error adkg raises on purpose; anything else reaching the top is a bug. Every
@@ -32,6 +32,11 @@
     A build step found the sources unfit to publish (anchors that do not match the seed, SHACL
     violations) or could not run (another build holds the lock); carries the step and the
     findings. The served store is left as it was.
+
+``UiInstallError``
+    The query UI (YASGUI, from npm) could not be installed: ``npm ci`` failed, or the pinned
+    version in ``server/ui/package.json`` cannot be read. Carries npm's output. Where npm is
+    absent nothing is raised: the UI is optional, and its page says how to get it.
 
 ``StoreError``: the data folder cannot give what is asked of it.
 
@@ -184,6 +189,10 @@ class BuildError(AdkgError):
         self.step = step
         self.findings = findings
         super().__init__(f"build failed at {step}: {len(findings)} problems\n" + "\n".join(findings))
+
+
+class UiInstallError(AdkgError):
+    """The query UI could not be installed from npm; the message says why."""
 
 
 class StoreError(AdkgError):

@@ -1,13 +1,16 @@
 """What a resource's Linked Data page shows, made from its description (no rdflib, no web).
 
 The description is what ``queries/pages/resource.rq`` returns for the resource: its triples, its
-blank nodes', its quote anchors', and those of the claims that point at it. :func:`resource_view`
-turns it into what the page's template needs: the resource's labels and types, every statement
-about it (a blank node's own statements nested under it), and the claims side by side.
+blank nodes', its quote anchors', those of the claims that concern it (pointing at it, or
+measuring a statistical variable that does), and the labels of the nodes they point at.
+:func:`resource_view` turns it into what the page's template needs: the resource's labels and
+types, every statement about it (a blank node's own statements nested under it), and the claims
+side by side, each named node by its label.
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,7 +18,7 @@ from typing import Final
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-from adkg.vocab import BASE, PREFIXES, compact
+from adkg.vocab import ADKGR, BASE, PREFIXES, compact
 
 _RDF_TYPE: Final = PREFIXES["rdf"] + "type"
 _LABEL: Final = PREFIXES["rdfs"] + "label"
@@ -28,8 +31,9 @@ _PROV: Final = PREFIXES["prov"]
 
 @dataclass(frozen=True, slots=True)
 class Term:
-    """A term as a page shows it: its text, the link it goes to (None for a literal or a blank
-    node), and a literal's language or datatype."""
+    """A term as a page shows it: its text (a named node's label where the description has one,
+    else its compact IRI), the link it goes to (None for a literal or a blank node), and a note:
+    a literal's language or datatype, a labelled node's compact IRI."""
 
     text: str
     link: str | None = None
@@ -50,6 +54,7 @@ class ClaimRow:
     """A claim that points at the resource, as a row of the page's table."""
 
     claim: Term
+    measures: Term | None
     figure: str
     when: str
     claimants: tuple[Term, ...]
@@ -78,8 +83,31 @@ def link(iri: str, *, root: str = "") -> str:
     return root + "/" + iri.removeprefix(BASE) if iri.startswith(BASE) else iri
 
 
-def _term(node: object, *, root: str) -> Term:
+def label_search(name: str) -> str:
+    """A query for the resources whose label holds a word of ``name`` (for a name that is not
+    found); all resources when it has no word of three letters or more.
+
+    >>> print(label_search("united-natins").splitlines()[-2])
+      FILTER(CONTAINS(LCASE(?label), "natins") || CONTAINS(LCASE(?label), "united"))
+    """
+    words = sorted({w for w in re.split(r"[^a-z0-9]+", name.lower()) if len(w) >= 3})
+    test = " || ".join(f'CONTAINS(LCASE(?label), "{w}")' for w in words) or "true"
+    return (
+        f"# Resources whose label holds a word of {name!r}\n"
+        f"PREFIX rdfs: <{PREFIXES['rdfs']}>\n"
+        "SELECT ?resource ?label WHERE {\n"
+        "  ?resource rdfs:label ?label .\n"
+        f'  FILTER(STRSTARTS(STR(?resource), "{ADKGR}"))\n'
+        f"  FILTER({test})\n"
+        "} ORDER BY ?label"
+    )
+
+
+def _term(node: object, *, root: str, labels: dict[NamedNode, str] | None = None) -> Term:
     if isinstance(node, NamedNode):
+        label = (labels or {}).get(node)
+        if label is not None:
+            return Term(label, link(node.value, root=root), compact(node.value))
         return Term(compact(node.value), link(node.value, root=root))
     if isinstance(node, Literal):
         note = f"@{node.language}" if node.language else (
@@ -109,11 +137,21 @@ def resource_view(iri: str, triples: Iterable[Triple], *, root: str = "") -> Res
     def values(node: object, predicate: str) -> list[object]:
         return [o for p, o in about.get(node, []) if p.value == predicate]
 
+    labels: dict[NamedNode, str] = {}
+    for node in about:
+        if isinstance(node, NamedNode):
+            named = sorted((o.language != "en", o.value) for o in values(node, _LABEL) if isinstance(o, Literal))
+            if named:
+                labels[node] = named[0][1]
+
+    def term(node: object) -> Term:
+        return _term(node, root=root, labels=labels)
+
     def statements(node: object, depth: int = 0) -> list[Statement]:
         rows = []
         for predicate, value in sorted(about.get(node, []), key=lambda pv: (compact(pv[0].value), str(pv[1]))):
             nested = statements(value, depth + 1) if isinstance(value, BlankNode) and depth < 4 else []
-            rows.append(Statement(_term(predicate, root=root), _term(value, root=root), nested))
+            rows.append(Statement(_term(predicate, root=root), term(value), nested))
         return rows
 
     def when(claim: object) -> str:
@@ -141,7 +179,7 @@ def resource_view(iri: str, triples: Iterable[Triple], *, root: str = "") -> Res
         return ""
 
     claims = []
-    for claim in sorted((s for s in about if isinstance(s, NamedNode) and s != subject), key=lambda n: n.value):
+    for claim in (s for s in about if isinstance(s, NamedNode) and s != subject):
         if not values(claim, _PROV + "wasAttributedTo") and not values(claim, _ADKG + "reportedIn"):
             continue  # an anchor, not a claim
         quotes = tuple(
@@ -150,20 +188,23 @@ def resource_view(iri: str, triples: Iterable[Triple], *, root: str = "") -> Res
             for selector in values(anchor, _OA + "hasSelector")
             for exact in values(selector, _OA + "exact")
         )
-        labels = sorted(str(getattr(v, "value", "")) for v in values(claim, _LABEL))
+        measures = values(claim, _SCHEMA + "variableMeasured")
         claims.append(ClaimRow(
-            claim=Term(labels[0], link(claim.value, root=root)) if labels else _term(claim, root=root),
+            claim=Term(labels[claim], link(claim.value, root=root)) if claim in labels else term(claim),
+            measures=term(measures[0]) if measures else None,
             figure=figure(claim),
             when=when(claim),
-            claimants=tuple(_term(v, root=root) for v in values(claim, _PROV + "wasAttributedTo")),
-            sources=tuple(_term(v, root=root) for v in values(claim, _ADKG + "reportedIn")),
-            footnotes=tuple(_term(v, root=root) for v in values(claim, _ADKG + "citesReference")),
+            claimants=tuple(term(v) for v in values(claim, _PROV + "wasAttributedTo")),
+            sources=tuple(term(v) for v in values(claim, _ADKG + "reportedIn")),
+            footnotes=tuple(term(v) for v in values(claim, _ADKG + "citesReference")),
             quotes=quotes,
         ))
+    # side by side: the figures of one variable together, in time order
+    claims.sort(key=lambda row: (row.measures.text if row.measures else "", row.when, row.claim.text))
     return ResourceView(
         iri=iri,
         labels=tuple(sorted(str(getattr(v, "value", "")) for v in values(subject, _LABEL))),
-        types=tuple(_term(v, root=root) for v in sorted(values(subject, _RDF_TYPE), key=str)),
+        types=tuple(term(v) for v in sorted(values(subject, _RDF_TYPE), key=str)),
         statements=tuple(statements(subject)),
         claims=tuple(claims),
     )

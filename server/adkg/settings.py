@@ -29,10 +29,18 @@ class Settings(BaseSettings):
     project_root: Path = Path(".")
     #: Where builds put their stores and reports; relative paths are below the project root.
     data_dir: Path = Path(".adkg")
+    #: The folder of the query UI's npm package (``package.json``, ``node_modules``); by default
+    #: ``server/ui`` of the checkout adkg runs from.
+    ui_dir: Path | None = None
     #: The address ``adkg serve`` listens on (loopback unless asked otherwise).
     host: str = "127.0.0.1"
     #: The port ``adkg serve`` listens on.
     port: int = Field(default=8000, ge=0, le=65535)
+    #: The path under which users reach the server when a reverse proxy serves it below a path of
+    #: its host (``/adkg`` for ``https://example.org/adkg/sparql``; the proxy strips it before
+    #: passing requests on): pages link to each other under it, and ``adkgr:NAME`` is looked up at
+    #: ``ROOT_PATH/id/NAME``. Empty at the root of the host.
+    root_path: str = Field(default="", pattern=r"^(/[A-Za-z0-9._~-]+)*$")
     #: Seconds a query may run (in the server and in ``adkg query``) before it is stopped.
     query_timeout: float = Field(default=30.0, gt=0)
     #: Seconds a query or update that calls SERVICE may run (pyoxigraph sets no time limit per
@@ -109,6 +117,11 @@ class Settings(BaseSettings):
     def data_folder(self) -> Path:
         """The folder of built stores (``stores/``), the current store link and build report."""
         return self.data_dir if self.data_dir.is_absolute() else self.project_root / self.data_dir
+
+    @property
+    def ui_folder(self) -> Path:
+        """The query UI's npm package: ``ADKG_UI_DIR``, else ``server/ui`` beside this package."""
+        return self.ui_dir if self.ui_dir is not None else Path(__file__).resolve().parent.parent / "ui"
 
     @property
     def rules_folder(self) -> Path:

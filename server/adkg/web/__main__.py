@@ -31,7 +31,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     print(f"serving the SPARQL endpoint at http://{settings.host}:{settings.port}/sparql (Ctrl-C stops)", flush=True)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    uvicorn.run(
+        create_app(settings), host=settings.host, port=settings.port, root_path=settings.root_path, log_level="info"
+    )
     return 0
 
 

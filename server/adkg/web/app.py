@@ -1,6 +1,7 @@
 """The application: ``create_app(settings)`` wires ``/sparql`` (a bare ASGI application), the
 FastAPI routes and their error mapping, CORS around both, and the worker pool (started with the
-application, ended with it)."""
+application, ended with it). A browser opening ``/sparql`` gets the query UI's page instead
+(:func:`adkg.web.query_ui.wants_page`)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from starlette.types import ASGIApp
 
 from adkg.errors import AdkgError
 from adkg.settings import Settings
-from adkg.web import downloads, errors, health, ontology, resources
+from adkg.web import downloads, errors, health, ontology, query_ui, resources
 from adkg.web.asgi import Receive, Scope, Send
 from adkg.web.endpoint import SparqlEndpoint
 from adkg.web.services import Services
@@ -21,13 +22,14 @@ from adkg.web.services import Services
 
 class Application:
     """adkg's ASGI application: ``/sparql`` goes straight to the endpoint, everything else (and
-    the lifespan) to FastAPI."""
+    the lifespan, and a browser opening the query UI at ``/sparql``) to FastAPI."""
 
     def __init__(self, endpoint: ASGIApp, pages: FastAPI) -> None:
         self.endpoint, self.pages = endpoint, pages
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"] == "/sparql":
+        path = scope["path"].removeprefix(scope.get("root_path", "")) if scope["type"] == "http" else None
+        if path == "/sparql" and not query_ui.wants_page(scope):
             await self.endpoint(scope, receive, send)
         else:
             await self.pages(scope, receive, send)
@@ -56,6 +58,7 @@ def create_app(settings: Settings) -> ASGIApp:
     pages.add_exception_handler(AdkgError, errors.adkg_error)
     pages.add_exception_handler(Exception, errors.unexpected_error)
     pages.include_router(health.router)
+    pages.include_router(query_ui.router)
     pages.include_router(downloads.router)
     pages.include_router(resources.router)
     pages.include_router(ontology.router)

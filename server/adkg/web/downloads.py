@@ -20,16 +20,15 @@ import anyio.to_thread
 import pyoxigraph
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, Response
-from fastapi.templating import Jinja2Templates
 
 from adkg.dumps import DATASET, DESCRIPTION_GRAPH, DumpFormat, dump_path, store_description
 from adkg.sparql import negotiate
 from adkg.store import DataFolder, build_id, store_report
 from adkg.vocab import PREFIXES
 from adkg.web.deps import get_data
+from adkg.web.html import templates
 
 router = APIRouter()
-templates: Final = Jinja2Templates(directory=Path(__file__).parent / "templates")
 DataDep = Annotated[DataFolder, Depends(get_data)]
 _GZIP: Final = re.compile(r"^\s*(gzip|x-gzip|\*)\s*(?:;\s*q\s*=\s*([0-9.]+))?\s*$", re.IGNORECASE)
 
@@ -82,7 +81,6 @@ async def download_index(request: Request, data: DataDep) -> Response:
     })
     report = store_report(store)
     return templates.TemplateResponse(request, "download.html", {
-        "root": request.scope.get("root_path", ""),
         "build_id": build_id(store),
         "built_at": report["built_at"],
         "triples": sum(report["graphs"].values()),
@@ -97,7 +95,7 @@ async def download(name: str, request: Request, data: DataDep) -> Response:
     """One dump, gzip-compressed if the client accepts it (or asks for ``NAME.gz``)."""
     dump = DumpFormat.named(name.removesuffix(".gz"))
     if dump is None:
-        context = {"root": request.scope.get("root_path", ""), "name": name, "dumps": list(DumpFormat)}
+        context = {"name": name, "dumps": list(DumpFormat)}
         return templates.TemplateResponse(request, "no-dump.html", context, status_code=404)
     store = data.require_current()
     asked_gz = name.endswith(".gz")

@@ -23,12 +23,13 @@ import pyoxigraph
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from adkg.resource_page import link, resource_view
+from adkg.resource_page import label_search, link, resource_view
 from adkg.source_text_page import Passage, passages
 from adkg.sparql import FormatChoice, GraphFormat, ResultFormat, negotiate, prefers
 from adkg.vocab import ADKGR, PREFIXES
 from adkg.web.deps import get_services
-from adkg.web.downloads import templates
+from adkg.web.html import root as root_of
+from adkg.web.html import templates
 from adkg.web.page_queries import answer, page_query
 from adkg.web.services import Services
 
@@ -72,22 +73,22 @@ async def resource(name: str, request: Request, services: ServicesDep) -> Respon
         NotAcceptableError: neither HTML nor an RDF format fits the Accept header (406).
         ProtocolError: the ``format`` parameter names no format (400).
     """
-    root = request.scope.get("root_path", "")
+    root = root_of(request)
     iri = ADKGR + name
     accept, format_name = request.headers.get("accept"), request.query_params.get("format")
     html = format_name is None and prefers(accept, "text/html", "application/xhtml+xml")
     plain = format_name is None and not html and prefers(accept, "text/plain")
     graph_format = GraphFormat.NTRIPLES if html or plain else negotiate(accept, format_name=format_name).for_graph()
     triples: list[pyoxigraph.Triple] = []
+    query = page_query(services.settings.pages_folder, "resource", "resource", iri)
     if NAME.fullmatch(name):
-        query = page_query(services.settings.pages_folder, "resource", "resource", iri)
         found = await answer(services, query, FormatChoice(None, GraphFormat.NTRIPLES))
         triples = list(dict.fromkeys(pyoxigraph.parse(found, format=pyoxigraph.RdfFormat.N_TRIPLES)))
     headers = {"vary": "Accept"}
     view = resource_view(iri, triples, root=root) if triples else None
     if view is None:
         return templates.TemplateResponse(
-            request, "not-found.html", {"root": root, "iri": iri}, status_code=404, headers=headers
+            request, "not-found.html", {"iri": iri, "search": label_search(name)}, status_code=404, headers=headers
         )
     seed = _seed_name(iri, triples) if html or plain else None  # only a page or a text shows it
     text = (services.settings.seeds_folder / seed).read_text(encoding="utf-8") if seed else None
@@ -95,7 +96,7 @@ async def resource(name: str, request: Request, services: ServicesDep) -> Respon
         return Response(text, media_type="text/plain; charset=utf-8", headers=headers)
     if html:
         passages = await _source_passages(services, iri, text, root) if text is not None else []
-        context = {"root": root, "view": view, "text": text, "passages": passages}
+        context = {"view": view, "text": text, "passages": passages, "query": query, "name": name}
         return templates.TemplateResponse(request, "resource.html", context, headers=headers)
     return _rdf(triples, graph_format, headers)  # with plain, not a source: N-Triples, the plainest RDF
 
