@@ -167,11 +167,20 @@ def test_chromium_runs_an_example_query_in_yasgui(server: str, test_output: Path
         rows.first.wait_for()
         table = tab.locator(".yasr table tbody").inner_text()
         page.screenshot(path=test_output / "query-ui.png", full_page=True)
+        # an adkg IRI in the results opens its page on this server (YASGUI opens it in a new window)
+        tab.get_by_label("Ellipse").uncheck()  # cells cut short cover their links
+        with browser.expect_page() as opened:
+            tab.locator(".yasr table tbody a", has_text="adkgr:claim-un-afghans-in-pakistan-2023").click()
+        claim_page = opened.value
+        claim_page.wait_for_load_state()
+        claim_url, claim_heading = claim_page.url, claim_page.locator("h1").inner_text()
     assert "3800000" in table
     assert "4400000" in table
     assert "an estimated 3.8 million" in table
     assert all(url.startswith(server) for url in requests), [u for u in requests if not u.startswith(server)]
     assert (test_output / "query-ui.png").stat().st_size > 10_000
+    assert claim_url == server + "/id/claim-un-afghans-in-pakistan-2023"
+    assert "3.8 million" in claim_heading
 
 
 def test_chromium_opens_a_link_to_a_query_with_its_results(server: str, test_output: Path) -> None:

@@ -17,7 +17,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 
 from adkg.query_ui import ASSETS, HOW_TO_INSTALL, PACKAGE, examples, find_yasgui, pinned_version
 from adkg.sparql import prefers
-from adkg.vocab import PREFIXES
+from adkg.vocab import BASE, PREFIXES
 from adkg.web.asgi import Scope, header
 from adkg.web.deps import get_services
 from adkg.web.html import query_link, root, templates
@@ -60,6 +60,7 @@ async def _page(request: Request, services: Services) -> Response:
     query = request.query_params.get("query")
     context = {
         "endpoint": f"{request.base_url}".rstrip("/") + "/sparql",
+        "base": BASE,
         "yasgui": find_yasgui(settings.ui_folder),
         "package": PACKAGE,
         "pinned": pinned_version(settings.ui_folder),
