@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import socket
 import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -88,3 +91,10 @@ def recording_listener() -> Iterator[tuple[str, list[bytes]]]:
         stop.set()
         thread.join()
         server.close()
+
+
+def linked_query(page: str, words: str) -> str:
+    """The query that the link to the query UI whose text starts with ``words`` on ``page`` carries."""
+    hrefs = re.findall(rf'<a href="([^"]*/sparql\?query=[^"]+)">{re.escape(words)}', page)
+    assert hrefs, f"no link to the query UI reading {words!r}"
+    return urllib.parse.parse_qs(urllib.parse.urlsplit(html.unescape(hrefs[0])).query)["query"][0]

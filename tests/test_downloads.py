@@ -13,7 +13,7 @@ import pyoxigraph
 import pytest
 
 from adkg.dumps import DESCRIPTION_GRAPH, DumpFormat
-from servers import adkg_serve
+from servers import adkg_serve, linked_query
 
 VOID = "http://rdfs.org/ns/void#"
 CC_BY_SA = "https://creativecommons.org/licenses/by-sa/4.0/"
@@ -47,6 +47,10 @@ def test_the_index_lists_every_dump_with_its_licence(server: str) -> None:
     for dump in DumpFormat:
         assert f'href="/download/{dump.file_name}"' in page.text
         assert f'href="/download/{dump.file_name}.gz"' in page.text
+    # the triple count, counted again by the query the page links to
+    sizes = httpx.get(f"{server}/sparql", params={"query": linked_query(page.text, "counted by named graph")})
+    counted = sum(int(row["count"]["value"]) for row in sizes.json()["results"]["bindings"])
+    assert f"{counted} triples" in page.text
 
 
 @pytest.mark.parametrize("dump", list(DumpFormat), ids=lambda d: d.file_name)

@@ -3,10 +3,8 @@ as an HTML page for a browser and as RDF in each format for any other client."""
 
 from __future__ import annotations
 
-import html
 import itertools
 import re
-import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +12,7 @@ import httpx
 import pyoxigraph
 import pytest
 
-from servers import adkg_serve
+from servers import adkg_serve, linked_query
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 ID = "https://w3id.org/adkg/id/"
@@ -111,21 +109,22 @@ def test_a_places_page_sets_the_figures_measured_in_it_side_by_side(server: str,
 
 def test_every_page_links_to_the_query_that_reproduces_it(server: str) -> None:
     page = httpx.get(f"{server}/id/deadline-2023-10-31", headers={"accept": BROWSER}).text
-    link = html.unescape(re.findall(r'<a href="(/sparql\?query=[^"]+)">this query</a>', page)[0])
-    query = urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)["query"][0]
+    query = linked_query(page, "this query")
     by_query = httpx.get(server + "/sparql", params={"query": query}, headers={"accept": "application/n-triples"})
     by_page = httpx.get(f"{server}/id/deadline-2023-10-31", headers={"accept": "application/n-triples"})
     assert _named(list(pyoxigraph.parse(by_query.content, format=pyoxigraph.RdfFormat.N_TRIPLES))) == _named(
         list(pyoxigraph.parse(by_page.content, format=pyoxigraph.RdfFormat.N_TRIPLES))
     )
     # a browser following the link gets the query UI on it
-    ui = httpx.get(server + link, headers={"accept": BROWSER})
+    ui = httpx.get(server + "/sparql", params={"query": query}, headers={"accept": BROWSER})
     assert ui.headers["content-type"].startswith("text/html")
     assert "Query the graph with SPARQL" in ui.text
 
 
-@pytest.mark.parametrize("name", ["balochistan", "deadline-2023-10-31", "claim-un-afghans-in-pakistan-2023"])
-def test_pages_of_a_place_a_policy_and_a_claim_link_every_iri(server: str, name: str) -> None:
+@pytest.mark.parametrize(
+    "name", ["anwarul-haq-kakar", "balochistan", "deadline-2023-10-31", "claim-un-afghans-in-pakistan-2023"]
+)
+def test_pages_of_a_person_a_place_a_policy_and_a_claim_link_every_iri(server: str, name: str) -> None:
     page = httpx.get(f"{server}/id/{name}", headers={"accept": BROWSER})
     assert page.status_code == 200
     assert f"<code>{ID}{name}</code>" in page.text
@@ -140,8 +139,7 @@ def test_an_unknown_iri_is_404_with_a_page_saying_where_to_look(server: str) -> 
     assert 'href="/sparql"' in page.text
     # the page offers a search of the labels for the name's words
     misspelt = httpx.get(f"{server}/id/united-natins", headers={"accept": BROWSER}).text
-    search = html.unescape(re.findall(r'<a href="(/sparql\?query=[^"]+)">Search the labels', misspelt)[0])
-    query = urllib.parse.parse_qs(urllib.parse.urlsplit(search).query)["query"][0]
+    query = linked_query(misspelt, "Search the labels")
     found = httpx.get(server + "/sparql", params={"query": query}).json()["results"]["bindings"]
     assert ID + "united-nations" in {row["resource"]["value"] for row in found}
     assert httpx.get(f"{server}/id/no-such-thing", headers={"accept": "text/turtle"}).status_code == 404
@@ -157,6 +155,8 @@ def test_a_source_serves_its_text_and_each_anchor_its_words_in_their_sentence(
     assert plain.headers["content-type"] == "text/plain; charset=utf-8"
     assert plain.text == text
     page = httpx.get(f"{server}/id/source-wikipedia-extract", headers={"accept": BROWSER}).text
+    anchors = httpx.get(server + "/sparql", params={"query": linked_query(page, "the anchors, by query")})
+    assert len(anchors.json()["results"]["bindings"]) >= page.count('<p id="char=')
     # the anchor <…/source-wikipedia-extract#char=290,415> leads to its passage
     assert ('<p id="char=290,415">There were <mark>an estimated 3.8 million Afghans in Pakistan at the time the'
             " deportation order was announced, according to the United Nations</mark>, while Pakistani") in page
@@ -180,7 +180,20 @@ def test_the_ontology_is_served_as_documentation_and_in_each_rdf_format(
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
     assert '<html lang="en">' in page.text
-    assert 'id="QuantityClaim"' in page.text  # a term's IRI, …/ontology#QuantityClaim, lands on its section
+    # every adkg: term's IRI, …/ontology#QuantityClaim, lands on its section (or a concept's row),
+    # and no id is given twice
+    terms = {str(q.subject.value).removeprefix("https://w3id.org/adkg/ontology#")
+             for q in store.quads_for_pattern(None, None, None, ontology)
+             if isinstance(q.subject, pyoxigraph.NamedNode) and "/ontology#" in q.subject.value}
+    ids = re.findall(r' id="([^"]+)"', page.text)
+    assert len(ids) == len(set(ids))
+    assert terms <= set(ids), sorted(terms - set(ids))
+    assert {"QuantityClaim", "measuredIn", "status-alleged", "hedge-scheme"} <= terms
+    assert "<h1>Afghan Deportation Knowledge Graph ontology</h1>" in page.text  # the ontology's title alone
+    # a line of links: home, and the query behind the page
+    query = linked_query(page.text, "this query")
+    by_query = httpx.get(server + "/sparql", params={"query": query}, headers={"accept": "application/n-triples"})
+    assert len(set(pyoxigraph.parse(by_query.content, format=pyoxigraph.RdfFormat.N_TRIPLES))) == held
     assert "<script src=" not in page.text  # nothing fetched from elsewhere
     again = httpx.get(f"{server}/ontology", headers={"accept": BROWSER, "if-none-match": page.headers["etag"]})
     assert again.status_code == 304

@@ -22,14 +22,16 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, Response
 
 from adkg.dumps import DATASET, DESCRIPTION_GRAPH, DumpFormat, dump_path, store_description
+from adkg.settings import Settings
 from adkg.sparql import negotiate
 from adkg.store import DataFolder, build_id, store_report
 from adkg.vocab import PREFIXES
-from adkg.web.deps import get_data
+from adkg.web.deps import get_data, get_settings
 from adkg.web.html import templates
 
 router = APIRouter()
 DataDep = Annotated[DataFolder, Depends(get_data)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
 _GZIP: Final = re.compile(r"^\s*(gzip|x-gzip|\*)\s*(?:;\s*q\s*=\s*([0-9.]+))?\s*$", re.IGNORECASE)
 
 
@@ -71,7 +73,7 @@ def validators(store: Path, tag: str) -> dict[str, str]:
 
 
 @router.api_route("/download/", methods=["GET", "HEAD"])
-async def download_index(request: Request, data: DataDep) -> Response:
+async def download_index(request: Request, data: DataDep, settings: SettingsDep) -> Response:
     """The list of the dumps of the store being served."""
     store = data.require_current()
     description = await anyio.to_thread.run_sync(store_description, store)
@@ -87,6 +89,7 @@ async def download_index(request: Request, data: DataDep) -> Response:
         "description_graph": DESCRIPTION_GRAPH.value,
         "licences": licences,
         "dumps": list(DumpFormat),
+        "sizes_query": (settings.reports_folder / "graph-sizes.rq").read_text(encoding="utf-8"),
     }, headers={"vary": "Accept-Encoding"})
 
 

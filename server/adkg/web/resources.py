@@ -50,9 +50,9 @@ def _seed_name(iri: str, triples: list[pyoxigraph.Triple]) -> str | None:
     return names[0] if len(names) == 1 and SEED_NAME.fullmatch(names[0]) else None
 
 
-async def _source_passages(services: Services, iri: str, text: str, root: str) -> list[Passage]:
-    """The passages of the source ``iri`` (whose text is ``text``), one per quote anchor on it."""
-    query = page_query(services.settings.pages_folder, "source-anchors", "source", iri)
+async def _source_passages(services: Services, query: str, text: str, root: str) -> list[Passage]:
+    """The passages of a source whose text is ``text``, one per quote anchor that ``query``
+    (``source-anchors.rq`` for the source) finds on it."""
     solutions = json.loads(await answer(services, query, FormatChoice(ResultFormat.JSON, None)))
     rows = []
     for row in solutions["results"]["bindings"]:
@@ -95,8 +95,12 @@ async def resource(name: str, request: Request, services: ServicesDep) -> Respon
     if plain and text is not None:
         return Response(text, media_type="text/plain; charset=utf-8", headers=headers)
     if html:
-        passages = await _source_passages(services, iri, text, root) if text is not None else []
-        context = {"view": view, "text": text, "passages": passages, "query": query, "name": name}
+        anchors_query, passages = None, []
+        if text is not None:
+            anchors_query = page_query(services.settings.pages_folder, "source-anchors", "source", iri)
+            passages = await _source_passages(services, anchors_query, text, root)
+        context = {"view": view, "text": text, "passages": passages, "query": query, "name": name,
+                   "anchors_query": anchors_query}
         return templates.TemplateResponse(request, "resource.html", context, headers=headers)
     return _rdf(triples, graph_format, headers)  # with plain, not a source: N-Triples, the plainest RDF
 
