@@ -22,11 +22,13 @@ from adkg.vocab import ADKGR, BASE, PREFIXES, compact
 
 _RDF_TYPE: Final = PREFIXES["rdf"] + "type"
 _LABEL: Final = PREFIXES["rdfs"] + "label"
+_PREF_LABEL: Final = PREFIXES["skos"] + "prefLabel"
 _SCHEMA: Final = PREFIXES["schema"]
 _TIME: Final = PREFIXES["time"]
 _ADKG: Final = PREFIXES["adkg"]
 _OA: Final = PREFIXES["oa"]
 _PROV: Final = PREFIXES["prov"]
+_XSD: Final = PREFIXES["xsd"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,12 +57,16 @@ class ClaimRow:
 
     claim: Term
     measures: Term | None
+    #: the value, range (low – high) or bound (≥ low, ≤ high), digits grouped, with its currency
     figure: str
+    #: how the text qualifies it ("approximately", "more than": the bound excludes the figure)
+    hedges: tuple[Term, ...]
     when: str
     claimants: tuple[Term, ...]
     sources: tuple[Term, ...]
     footnotes: tuple[Term, ...]
-    quotes: tuple[str, ...]
+    #: the exact words, each linked to its quote anchor (the passage of the source's page)
+    quotes: tuple[Term, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +87,27 @@ def link(iri: str, *, root: str = "") -> str:
     ('/adkg/id/unhcr', 'http://www.wikidata.org/entity/Q1')
     """
     return root + "/" + iri.removeprefix(BASE) if iri.startswith(BASE) else iri
+
+
+def number(literal: object) -> str:
+    """A figure as a page shows it: an integer or decimal with its digits grouped by thousands,
+    any other literal as it is.
+
+    >>> from pyoxigraph import Literal, NamedNode
+    >>> xsd = "http://www.w3.org/2001/XMLSchema#"
+    >>> number(Literal("3800000", datatype=NamedNode(xsd + "integer")))
+    '3,800,000'
+    >>> number(Literal("1.5e3", datatype=NamedNode(xsd + "double")))
+    '1.5e3'
+    >>> number(Literal("12345.25", datatype=NamedNode(xsd + "decimal")))
+    '12,345.25'
+    """
+    text = str(getattr(literal, "value", ""))
+    datatype = getattr(getattr(literal, "datatype", None), "value", "")
+    whole, point, fraction = text.partition(".")
+    if datatype in {_XSD + "integer", _XSD + "decimal"} and whole.lstrip("-").isdigit():
+        return f"{int(whole):,}" + point + fraction
+    return text
 
 
 def label_search(name: str) -> str:
@@ -140,7 +167,10 @@ def resource_view(iri: str, triples: Iterable[Triple], *, root: str = "") -> Res
     labels: dict[NamedNode, str] = {}
     for node in about:
         if isinstance(node, NamedNode):
-            named = sorted((o.language != "en", o.value) for o in values(node, _LABEL) if isinstance(o, Literal))
+            named = sorted(
+                (o.language != "en", o.value)
+                for o in values(node, _LABEL) or values(node, _PREF_LABEL) if isinstance(o, Literal)
+            )
             if named:
                 labels[node] = named[0][1]
 
@@ -169,30 +199,37 @@ def resource_view(iri: str, triples: Iterable[Triple], *, root: str = "") -> Res
         return ""
 
     def figure(claim: object) -> str:
-        value = [getattr(v, "value", "") for v in values(claim, _SCHEMA + "value")]
-        low = [getattr(v, "value", "") for v in values(claim, _SCHEMA + "minValue")]
-        high = [getattr(v, "value", "") for v in values(claim, _SCHEMA + "maxValue")]
+        value, low, high = (
+            [number(v) for v in values(claim, _SCHEMA + name)] for name in ("value", "minValue", "maxValue")
+        )
+        currency = " ".join(str(getattr(v, "value", "")) for v in values(claim, _SCHEMA + "currency"))
         if value:
-            return ", ".join(value)
-        if low or high:
-            return f"{low[0] if low else ''} – {high[0] if high else ''}".strip()
-        return ""
+            stated = ", ".join(value)
+        elif low and high:
+            stated = f"{low[0]} – {high[0]}"
+        elif low or high:
+            stated = f"≥ {low[0]}" if low else f"≤ {high[0]}"
+        else:
+            return ""
+        return f"{stated} {currency}".strip()
 
     claims = []
     for claim in (s for s in about if isinstance(s, NamedNode) and s != subject):
         if not values(claim, _PROV + "wasAttributedTo") and not values(claim, _ADKG + "reportedIn"):
             continue  # an anchor, not a claim
         quotes = tuple(
-            str(getattr(exact, "value", ""))
-            for anchor in values(claim, _PROV + "wasDerivedFrom")
+            Term(str(getattr(exact, "value", "")), link(anchor.value, root=root))
+            for anchor in values(claim, _PROV + "wasDerivedFrom") if isinstance(anchor, NamedNode)
             for selector in values(anchor, _OA + "hasSelector")
             for exact in values(selector, _OA + "exact")
         )
         measures = values(claim, _SCHEMA + "variableMeasured")
+        hedges = tuple(term(v) for v in sorted(values(claim, _ADKG + "hedge"), key=str))
         claims.append(ClaimRow(
             claim=Term(labels[claim], link(claim.value, root=root)) if claim in labels else term(claim),
             measures=term(measures[0]) if measures else None,
             figure=figure(claim),
+            hedges=hedges,
             when=when(claim),
             claimants=tuple(term(v) for v in values(claim, _PROV + "wasAttributedTo")),
             sources=tuple(term(v) for v in values(claim, _ADKG + "reportedIn")),
