@@ -30,6 +30,8 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 #: version, which their address carries).
 ASSET_CACHE: Final = "public, max-age=86400"
 _HTML: Final = ("text/html", "application/xhtml+xml")
+#: The example the UI opens on (the graph's point: competing figures side by side), where it exists.
+FIRST_EXAMPLE: Final = "competing-population-estimates"
 
 
 def wants_page(scope: Scope) -> bool:
@@ -57,6 +59,7 @@ async def _page(request: Request, services: Services) -> Response:
         {"name": e.name, "question": e.question, "text": e.text, "link": query_link(prefix, e.text, title=e.name)}
         for e in examples(settings.examples_folder)
     ]
+    first = next((e for e in listed if e["name"] == FIRST_EXAMPLE), listed[0] if listed else None)
     query = request.query_params.get("query")
     context = {
         "endpoint": f"{request.base_url}".rstrip("/") + "/sparql",
@@ -66,7 +69,8 @@ async def _page(request: Request, services: Services) -> Response:
         "pinned": pinned_version(settings.ui_folder),
         "how_to_install": HOW_TO_INSTALL,
         "examples": listed,
-        "query": query if query is not None else (listed[0]["text"] if listed else ""),
+        "first": first,
+        "query": query if query is not None else (first["text"] if first else ""),
         "title": request.query_params.get("tabTitle"),
     }
     return templates.TemplateResponse(request, "query.html", context, headers={"vary": "Accept"})
