@@ -23,6 +23,8 @@ from adkg.settings import Settings
 from adkg.sparql import DatasetSpec, FormatChoice, GraphFormat, Policy, ResultFormat, check_query
 from adkg.store import REPORT, DataFolder
 from adkg.web.endpoint import SparqlEndpoint
+from adkg.web.page_queries import answer as page_answer
+from adkg.web.page_queries import page_query
 from adkg.web.services import Services
 from adkg.workers import Job, Worker, WorkerPool, answer
 from servers import recording_listener
@@ -369,3 +371,19 @@ async def test_results_cut_short_are_not_kept(served_store: Path, client_leaves:
     finally:
         worker.close()
     assert len(cache) == 0
+
+
+@pytest.mark.anyio
+async def test_the_queries_behind_pages_are_kept_too(built_project: Path, data_dir: Path) -> None:
+    """A resource's page asked twice runs its query once; a new store runs it again."""
+    query = page_query(built_project / "queries" / "pages", "resource", "resource", "https://w3id.org/adkg/id/unhcr")
+    choice = FormatChoice(None, GraphFormat.NTRIPLES)
+    async with endpoint(built_project, data_dir) as (_, services):
+        first = await page_answer(services, query, choice)
+        assert b"unhcr" in first
+        assert jobs(services) == 1
+        assert await page_answer(services, query, choice) == first
+        assert jobs(services) == 1
+        serve_copy(services.data, services.data.require_current())
+        assert await page_answer(services, query, choice) == first
+        assert jobs(services) == 2

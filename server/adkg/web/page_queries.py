@@ -1,9 +1,11 @@
-"""The queries behind the server's pages (``queries/pages/*.rq``), run on query workers like any query."""
+"""The queries behind the server's pages (``queries/pages/*.rq``), run on query workers like any
+query, their answers kept in the cache of results like the endpoint's."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from adkg.result_cache import CachedResult, result_key
 from adkg.sparql import FormatChoice, Policy, check_query
 from adkg.web.querying import run_query
 from adkg.web.services import Services
@@ -20,11 +22,19 @@ def page_query(pages_folder: Path, name: str, variable: str, iri: str) -> str:
 
 
 async def answer(services: Services, query: str, choice: FormatChoice) -> bytes:
-    """Run ``query`` on a query worker; return its whole answer in ``choice``'s format."""
+    """Return the whole answer to ``query`` in ``choice``'s format: from the cache of results
+    when it holds it for the store being served, else run on a query worker and kept there."""
     settings = services.settings
     job = Job(
         store=services.data.require_current(), query=query, scan=check_query(query, policy=Policy()),
         choice=choice, max_result_bytes=settings.max_result_bytes,
     )
+    key = result_key(job)
+    cached = services.cache.get(key) if key is not None else None
+    if cached is not None:
+        return cached.body
     results = await run_query(services.pool, job, timeout=settings.time_limit(job.scan))
-    return results.first + b"".join([chunk async for chunk in results])
+    body = results.first + b"".join([chunk async for chunk in results])
+    if key is not None:
+        services.cache.put(key, CachedResult(results.format, body))
+    return body
