@@ -210,3 +210,12 @@ def test_behind_a_proxy_every_page_links_under_the_root_path(built_project: Path
     assert '<script src="/adkg/ui/yasgui.min.js?v=4.6.2">' in ui
     assert '"endpoint": "http://127.0.0.1:' in ui
     assert '/adkg/sparql"' in ui
+
+
+def test_a_ui_folder_without_its_package_file_still_gives_the_page(built_project: Path, tmp_path: Path) -> None:
+    """Regression: the page read the pinned version unguarded and answered 500."""
+    with adkg_serve(built_project, log=tmp_path / "serve.log", ADKG_UI_DIR=str(tmp_path / "nothing")) as url:
+        page = httpx.get(url + "/", headers={"accept": BROWSER})
+    assert page.status_code == 200
+    assert "cannot be read" in page.text
+    assert len(_example_links(page.text)) == len(list(EXAMPLES.glob("*.rq")))

@@ -15,6 +15,7 @@ from typing import Annotated, Final
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 
+from adkg.errors import UiInstallError
 from adkg.query_ui import ASSETS, HOW_TO_INSTALL, PACKAGE, examples, find_yasgui, pinned_version
 from adkg.sparql import prefers
 from adkg.vocab import BASE, PREFIXES
@@ -61,12 +62,16 @@ async def _page(request: Request, services: Services) -> Response:
     ]
     first = next((e for e in listed if e["name"] == FIRST_EXAMPLE), listed[0] if listed else None)
     query = request.query_params.get("query")
+    try:
+        pinned: str | None = pinned_version(settings.ui_folder)
+    except UiInstallError:  # the page still lists the examples and offers its form
+        pinned = None
     context = {
         "endpoint": f"{request.base_url}".rstrip("/") + "/sparql",
         "base": BASE,
         "yasgui": find_yasgui(settings.ui_folder),
         "package": PACKAGE,
-        "pinned": pinned_version(settings.ui_folder),
+        "pinned": pinned,
         "how_to_install": HOW_TO_INSTALL,
         "examples": listed,
         "first": first,
