@@ -18,7 +18,7 @@ from typing import Final
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
-from adkg.vocab import ADKGR, BASE, PREFIXES, compact
+from adkg.vocab import BASE, PREFIXES, compact
 
 _RDF_TYPE: Final = PREFIXES["rdf"] + "type"
 _LABEL: Final = PREFIXES["rdfs"] + "label"
@@ -110,24 +110,14 @@ def number(literal: object) -> str:
     return text
 
 
-def label_search(name: str) -> str:
-    """A query for the resources whose label holds a word of ``name`` (for a name that is not
-    found); all resources when it has no word of three letters or more.
+def search_words(name: str) -> str:
+    """The ``?words`` of ``queries/pages/label-search.rq`` for a name that names nothing: a string
+    literal of its words of three letters or more, as a regular expression of alternatives.
 
-    >>> print(label_search("united-natins").splitlines()[-2])
-      FILTER(CONTAINS(LCASE(?label), "natins") || CONTAINS(LCASE(?label), "united"))
+    >>> search_words("united-natins"), search_words("x-1")
+    ('"natins|united"', '""')
     """
-    words = sorted({w for w in re.split(r"[^a-z0-9]+", name.lower()) if len(w) >= 3})
-    test = " || ".join(f'CONTAINS(LCASE(?label), "{w}")' for w in words) or "true"
-    return (
-        f"# Resources whose label holds a word of {name!r}\n"
-        f"PREFIX rdfs: <{PREFIXES['rdfs']}>\n"
-        "SELECT ?resource ?label WHERE {\n"
-        "  ?resource rdfs:label ?label .\n"
-        f'  FILTER(STRSTARTS(STR(?resource), "{ADKGR}"))\n'
-        f"  FILTER({test})\n"
-        "} ORDER BY ?label"
-    )
+    return '"' + "|".join(sorted({w for w in re.split(r"[^a-z0-9]+", name.lower()) if len(w) >= 3})) + '"'
 
 
 def _term(node: object, *, root: str, labels: dict[NamedNode, str] | None = None) -> Term:

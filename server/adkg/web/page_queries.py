@@ -12,13 +12,20 @@ from adkg.web.services import Services
 from adkg.workers import Job
 
 
-def page_query(pages_folder: Path, name: str, variable: str, iri: str) -> str:
-    """The query ``queries/pages/NAME.rq`` with ``iri`` in place of ``?variable``.
+def page_query(pages_folder: Path, name: str, variable: str, term: str) -> str:
+    """The query ``queries/pages/NAME.rq`` with ``term`` in place of ``?variable`` (outside its
+    comments): an IRI (written ``<iri>``), or a term already in SPARQL's syntax (a literal such as
+    ``"a|b"``).
 
     >>> "<urn:x> prov:wasDerivedFrom" in page_query(Path("queries/pages"), "resource", "resource", "urn:x")
     True
+    >>> 'REGEX(?label, "a|b", "i")' in page_query(Path("queries/pages"), "label-search", "words", '"a|b"')
+    True
     """
-    return (pages_folder / f"{name}.rq").read_text(encoding="utf-8").replace(f"?{variable}", f"<{iri}>")
+    written = term if term.startswith('"') else f"<{term}>"
+    lines = (pages_folder / f"{name}.rq").read_text(encoding="utf-8").splitlines(keepends=True)
+    # the opening comment, which names the variable, is left as it is
+    return "".join(line if line.startswith("#") else line.replace(f"?{variable}", written) for line in lines)
 
 
 async def answer(services: Services, query: str, choice: FormatChoice) -> bytes:

@@ -23,7 +23,7 @@ import pyoxigraph
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from adkg.resource_page import label_search, link, resource_view
+from adkg.resource_page import link, resource_view, search_words
 from adkg.source_text_page import Passage, passages
 from adkg.sparql import FormatChoice, GraphFormat, ResultFormat, negotiate, prefers
 from adkg.vocab import ADKGR, PREFIXES
@@ -87,8 +87,9 @@ async def resource(name: str, request: Request, services: ServicesDep) -> Respon
     headers = {"vary": "Accept"}
     view = resource_view(iri, triples, root=root) if triples else None
     if view is None:
+        search = page_query(services.settings.pages_folder, "label-search", "words", search_words(name))
         return templates.TemplateResponse(
-            request, "not-found.html", {"iri": iri, "search": label_search(name)}, status_code=404, headers=headers
+            request, "not-found.html", {"iri": iri, "search": search}, status_code=404, headers=headers
         )
     seed = _seed_name(iri, triples) if html or plain else None  # only a page or a text shows it
     text = (services.settings.seeds_folder / seed).read_text(encoding="utf-8") if seed else None
