@@ -130,8 +130,16 @@ def test_a_places_page_sets_the_figures_measured_in_it_side_by_side(server: str,
     # the claims of one variable are together
     measures = [m for row in _claim_rows(page) for m in re.findall(r'<a href="/id/(variable-[^"]+)">', row)[:1]]
     # a bound reads as one, with the words that qualify it; an amount with its currency
-    assert '<td>≥ 4,000,000<br><small><a href="/ontology#hedge-more-than">more than</a></small></td>' in page
+    assert '<td>&gt; 4,000,000<br><small><a href="/ontology#hedge-more-than">more than</a></small></td>' in page
     assert "<td>830 USD</td>" in page
+    assert "<td>98%</td>" in page  # a share
+    assert "<td>1 year</td>" in page  # a duration
+    # times at the text's precision: open ends left open, a duration, a date without a year
+    assert "<td>from 1979</td>" in page
+    assert "<td>until 2025-01</td>" in page
+    assert "<td>40 years to an undated end</td>" in page
+    assert "<td>from January, no year given (vague)</td>" in page
+    assert "<td>2023-09-17 – 2023-11-05</td>" in page
     runs = [variable for variable, _ in itertools.groupby(measures)]
     assert len(runs) == len(set(runs)) > 1
 
@@ -242,3 +250,18 @@ def test_chromium_shows_a_places_figures_and_a_quote_in_its_sentence(server: str
     assert marked == ("an estimated 3.8 million Afghans in Pakistan at the time the deportation order was announced,"
                       " according to the United Nations")
     assert in_view
+
+
+def test_a_claims_page_shows_its_own_figure_and_words_and_the_findings_that_point_at_it(server: str) -> None:
+    page = httpx.get(f"{server}/id/claim-un-afghans-in-pakistan-2023", headers={"accept": BROWSER}).text
+    own = [row for row in _claim_rows(page) if "(this claim)" in row]
+    assert len(own) == 1
+    assert "<td>3,800,000</td>" in own[0]
+    assert '<a href="/id/source-wikipedia-extract#char=290,415"><q>an estimated 3.8 million' in own[0]
+    # the anchor's words under prov:wasDerivedFrom
+    assert "<dd>an estimated 3.8 million Afghans in Pakistan" in page
+    # the derived disagreement with the government's 4.4 million points at it
+    referrers = page.split("<h2>What points at it</h2>")[1]
+    assert re.search(r'<a href="/id/disagreement-[0-9a-f]+">', referrers)
+    assert re.search(r'<a href="/id/comparable-[0-9a-f]+">', referrers)
+    assert f'<a href="/id/claim-un-afghans-in-pakistan-2023"><code>{ID}claim-un-afghans-in-pakistan-2023</code></a>' in page

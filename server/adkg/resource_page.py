@@ -11,13 +11,13 @@ side by side, each named node by its label.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Final
 
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
+from adkg.claim_text import Description, figure_text, time_text
 from adkg.vocab import BASE, PREFIXES, compact
 
 _RDF_TYPE: Final = PREFIXES["rdf"] + "type"
@@ -57,26 +57,33 @@ class ClaimRow:
 
     claim: Term
     measures: Term | None
-    #: the value, range (low – high) or bound (≥ low, ≤ high), digits grouped, with its currency
+    #: the value, range or bound, with its unit (:func:`adkg.claim_text.figure_text`)
     figure: str
     #: how the text qualifies it ("approximately", "more than": the bound excludes the figure)
     hedges: tuple[Term, ...]
+    #: its time at the text's precision (:func:`adkg.claim_text.time_text`)
     when: str
     claimants: tuple[Term, ...]
     sources: tuple[Term, ...]
     footnotes: tuple[Term, ...]
     #: the exact words, each linked to its quote anchor (the passage of the source's page)
     quotes: tuple[Term, ...]
+    #: whether the claim is the page's own resource
+    this: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class ResourceView:
-    """A resource's page: its IRI, labels, types, statements and the claims pointing at it."""
+    """A resource's page: its IRI and where it is looked up here, labels, types, statements, the
+    statements of named nodes that point at it, and the claims that concern it (itself included,
+    for a claim)."""
 
     iri: str
+    link: str
     labels: tuple[str, ...]
     types: tuple[Term, ...]
     statements: tuple[Statement, ...]
+    referrers: tuple[Statement, ...]
     claims: tuple[ClaimRow, ...]
 
 
@@ -87,27 +94,6 @@ def link(iri: str, *, root: str = "") -> str:
     ('/adkg/id/unhcr', 'http://www.wikidata.org/entity/Q1')
     """
     return root + "/" + iri.removeprefix(BASE) if iri.startswith(BASE) else iri
-
-
-def number(literal: object) -> str:
-    """A figure as a page shows it: an integer or decimal with its digits grouped by thousands,
-    any other literal as it is.
-
-    >>> from pyoxigraph import Literal, NamedNode
-    >>> xsd = "http://www.w3.org/2001/XMLSchema#"
-    >>> number(Literal("3800000", datatype=NamedNode(xsd + "integer")))
-    '3,800,000'
-    >>> number(Literal("1.5e3", datatype=NamedNode(xsd + "double")))
-    '1.5e3'
-    >>> number(Literal("12345.25", datatype=NamedNode(xsd + "decimal")))
-    '12,345.25'
-    """
-    text = str(getattr(literal, "value", ""))
-    datatype = getattr(getattr(literal, "datatype", None), "value", "")
-    whole, point, fraction = text.partition(".")
-    if datatype in {_XSD + "integer", _XSD + "decimal"} and whole.lstrip("-").isdigit():
-        return f"{int(whole):,}" + point + fraction
-    return text
 
 
 def search_words(name: str) -> str:
@@ -139,20 +125,18 @@ def resource_view(iri: str, triples: Iterable[Triple], *, root: str = "") -> Res
 
     >>> from pyoxigraph import parse, RdfFormat
     >>> view = resource_view("urn:r", parse(b'''
-    ...   <urn:r> <http://www.w3.org/2000/01/rdf-schema#label> "R"@en ; <urn:p> [ <urn:q> 1 ] .''',
-    ...   format=RdfFormat.TURTLE))
+    ...   <urn:r> <http://www.w3.org/2000/01/rdf-schema#label> "R"@en ; <urn:p> [ <urn:q> 1 ] .
+    ...   <urn:s> <urn:t> <urn:r> .''', format=RdfFormat.TURTLE))
     >>> view.labels, [(s.predicate.text, s.value.text, [n.value.text for n in s.nested]) for s in view.statements]
     (('R',), [('<urn:p>', '(a node without a name)', ['1']), ('rdfs:label', 'R', [])])
+    >>> [(s.value.text, s.predicate.text) for s in view.referrers]
+    [('<urn:s>', '<urn:t>')]
     """
-    about: dict[object, list[tuple[NamedNode, object]]] = defaultdict(list)
-    for triple in dict.fromkeys(triples):  # a description may repeat a triple
-        about[triple.subject].append((triple.predicate, triple.object))
+    description = Description(triples)
+    about, values = description.about, description.values
     subject = NamedNode(iri)
     if subject not in about:
         return None
-
-    def values(node: object, predicate: str) -> list[object]:
-        return [o for p, o in about.get(node, []) if p.value == predicate]
 
     labels: dict[NamedNode, str] = {}
     for node in about:
@@ -170,43 +154,22 @@ def resource_view(iri: str, triples: Iterable[Triple], *, root: str = "") -> Res
     def statements(node: object, depth: int = 0) -> list[Statement]:
         rows = []
         for predicate, value in sorted(about.get(node, []), key=lambda pv: (compact(pv[0].value), str(pv[1]))):
-            nested = statements(value, depth + 1) if isinstance(value, BlankNode) and depth < 4 else []
+            # a blank node's statements, and a quote anchor's (its words), are shown under it
+            held = isinstance(value, BlankNode) or (isinstance(value, NamedNode) and values(value, _OA + "hasSelector"))
+            nested = statements(value, depth + 1) if held and depth < 4 else []
             rows.append(Statement(_term(predicate, root=root), term(value), nested))
         return rows
 
-    def when(claim: object) -> str:
-        for time in values(claim, _ADKG + "asOf"):
-            stated = [v for name in ("inXSDDate", "inXSDgYearMonth", "inXSDgYear") for v in values(time, _TIME + name)]
-            if stated:
-                return str(getattr(stated[0], "value", ""))
-            ends = [
-                str(getattr(v, "value", ""))
-                for edge in ("hasBeginning", "hasEnd") for point in values(time, _TIME + edge)
-                for name in ("inXSDDate", "inXSDgYearMonth", "inXSDgYear") for v in values(point, _TIME + name)
-            ]
-            if ends:
-                return " – ".join(ends)
-        return ""
-
-    def figure(claim: object) -> str:
-        value, low, high = (
-            [number(v) for v in values(claim, _SCHEMA + name)] for name in ("value", "minValue", "maxValue")
-        )
-        currency = " ".join(str(getattr(v, "value", "")) for v in values(claim, _SCHEMA + "currency"))
-        if value:
-            stated = ", ".join(value)
-        elif low and high:
-            stated = f"{low[0]} – {high[0]}"
-        elif low or high:
-            stated = f"≥ {low[0]}" if low else f"≤ {high[0]}"
-        else:
-            return ""
-        return f"{stated} {currency}".strip()
+    referrers = sorted(
+        (Statement(_term(predicate, root=root), term(node)) for node, said in about.items()
+         if isinstance(node, NamedNode) and node != subject for predicate, value in said if value == subject),
+        key=lambda s: (s.predicate.text, s.value.text),
+    )
 
     claims = []
-    for claim in (s for s in about if isinstance(s, NamedNode) and s != subject):
+    for claim in (s for s in about if isinstance(s, NamedNode)):
         if not values(claim, _PROV + "wasAttributedTo") and not values(claim, _ADKG + "reportedIn"):
-            continue  # an anchor, not a claim
+            continue  # a node named only for its label, or an anchor: not a claim
         quotes = tuple(
             Term(str(getattr(exact, "value", "")), link(anchor.value, root=root))
             for anchor in values(claim, _PROV + "wasDerivedFrom") if isinstance(anchor, NamedNode)
@@ -214,24 +177,32 @@ def resource_view(iri: str, triples: Iterable[Triple], *, root: str = "") -> Res
             for exact in values(selector, _OA + "exact")
         )
         measures = values(claim, _SCHEMA + "variableMeasured")
-        hedges = tuple(term(v) for v in sorted(values(claim, _ADKG + "hedge"), key=str))
+        times = [time_text(description, t) for t in values(claim, _ADKG + "asOf")]
         claims.append(ClaimRow(
             claim=Term(labels[claim], link(claim.value, root=root)) if claim in labels else term(claim),
             measures=term(measures[0]) if measures else None,
-            figure=figure(claim),
-            hedges=hedges,
-            when=when(claim),
+            figure=figure_text(description, claim),
+            hedges=tuple(term(v) for v in sorted(values(claim, _ADKG + "hedge"), key=str)),
+            when="; ".join(t for t in times if t),
             claimants=tuple(term(v) for v in values(claim, _PROV + "wasAttributedTo")),
             sources=tuple(term(v) for v in values(claim, _ADKG + "reportedIn")),
-            footnotes=tuple(term(v) for v in values(claim, _ADKG + "citesReference")),
+            footnotes=tuple(sorted((term(v) for v in values(claim, _ADKG + "citesReference")), key=_natural)),
             quotes=quotes,
+            this=claim == subject,
         ))
     # side by side: the figures of one variable together, in time order
     claims.sort(key=lambda row: (row.measures.text if row.measures else "", row.when, row.claim.text))
     return ResourceView(
         iri=iri,
+        link=link(iri, root=root),
         labels=tuple(sorted(str(getattr(v, "value", "")) for v in values(subject, _LABEL))),
         types=tuple(term(v) for v in sorted(values(subject, _RDF_TYPE), key=str)),
         statements=tuple(statements(subject)),
+        referrers=tuple(referrers),
         claims=tuple(claims),
     )
+
+
+def _natural(term: Term) -> tuple[object, ...]:
+    """A sort key that puts "reference [2]" before "reference [10]"."""
+    return tuple(int(part) if part.isdigit() else part for part in re.split(r"(\d+)", term.text))
