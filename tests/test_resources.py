@@ -21,6 +21,7 @@ from servers import adkg_serve, linked_query
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 ID = "https://w3id.org/adkg/id/"
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 FORMATS = {
     "text/turtle": pyoxigraph.RdfFormat.TURTLE,
     "application/n-triples": pyoxigraph.RdfFormat.N_TRIPLES,
@@ -264,4 +265,52 @@ def test_a_claims_page_shows_its_own_figure_and_words_and_the_findings_that_poin
     referrers = page.split("<h2>What points at it</h2>")[1]
     assert re.search(r'<a href="/id/disagreement-[0-9a-f]+">', referrers)
     assert re.search(r'<a href="/id/comparable-[0-9a-f]+">', referrers)
-    assert f'<a href="/id/claim-un-afghans-in-pakistan-2023"><code>{ID}claim-un-afghans-in-pakistan-2023</code></a>' in page
+    own_iri = f"{ID}claim-un-afghans-in-pakistan-2023"
+    assert f'<a href="/id/claim-un-afghans-in-pakistan-2023"><code>{own_iri}</code></a>' in page
+
+
+def test_refusals_and_misses_say_so_in_the_clients_terms(server: str) -> None:
+    # a 406 depends on the Accept header: it says so, for caches
+    refused = httpx.get(f"{server}/id/pakistan", headers={"accept": "image/png"})
+    assert refused.status_code == 406
+    assert "Accept" in refused.headers["vary"]
+    # an unknown resource is 404 whatever is asked for
+    assert httpx.get(f"{server}/id/nope", headers={"accept": "image/png"}).status_code == 404
+    # a path nothing is served at: a page for a browser, plain text for any other client
+    page = httpx.get(f"{server}/nothing/here", headers={"accept": BROWSER})
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert '<a href="/id/">/id/</a>' in page.text
+    plain = httpx.get(f"{server}/nothing/here")
+    assert plain.status_code == 404
+    assert plain.headers["content-type"].startswith("text/plain")
+    assert "/nothing/here" in plain.text
+    assert httpx.post(f"{server}/download/").status_code == 405
+
+
+def test_the_index_lists_every_resource_by_class(server: str, store: pyoxigraph.Store) -> None:
+    page = httpx.get(f"{server}/id/", headers={"accept": BROWSER}).text
+    typed = {
+        q.subject.value for q in store.quads_for_pattern(None, pyoxigraph.NamedNode(RDF_TYPE), None)
+        if isinstance(q.subject, pyoxigraph.NamedNode) and q.subject.value.startswith(ID) and "#" not in q.subject.value
+    }
+    linked = set(re.findall(r'<li><a href="/id/([^"#]+)">', page))
+    assert {ID + name for name in linked} == typed
+    assert '<h2 id="heading-QuantityClaim"><a href="/ontology#QuantityClaim">quantity claim</a>' in page
+    rows = httpx.get(f"{server}/sparql", params={"query": linked_query(page, "by this query")}).json()
+    assert {row["resource"]["value"] for row in rows["results"]["bindings"]} == typed
+    # every page's header leads to it, and to the ontology
+    home = httpx.get(f"{server}/", headers={"accept": BROWSER}).text
+    assert '<a href="/id/">resources</a>' in home
+    assert '<a href="/ontology">ontology</a>' in home
+
+
+def test_a_browser_gets_the_datasets_description_as_a_page(server: str) -> None:
+    page = httpx.get(f"{server}/.well-known/void", headers={"accept": BROWSER})
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert "void#triples" in page.text
+    turtle = httpx.get(f"{server}/.well-known/void", params={"format": "turtle"}, headers={"accept": BROWSER})
+    assert turtle.headers["content-type"].startswith("text/turtle")
+    text = httpx.get(f"{server}/id/source-wikipedia-extract", params={"format": "text"}, headers={"accept": BROWSER})
+    assert text.headers["content-type"] == "text/plain; charset=utf-8"

@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp
 
@@ -56,6 +57,7 @@ def create_app(settings: Settings) -> ASGIApp:
     )
     pages.state.services = services
     pages.add_exception_handler(AdkgError, errors.adkg_error)
+    pages.add_exception_handler(StarletteHTTPException, errors.http_error)
     pages.add_exception_handler(Exception, errors.unexpected_error)
     pages.include_router(health.router)
     pages.include_router(query_ui.router)

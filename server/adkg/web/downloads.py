@@ -23,7 +23,7 @@ from fastapi.responses import FileResponse, Response
 
 from adkg.dumps import DATASET, DESCRIPTION_GRAPH, DumpFormat, dump_path, store_description
 from adkg.settings import Settings
-from adkg.sparql import negotiate
+from adkg.sparql import GraphFormat, negotiate, prefers
 from adkg.store import DataFolder, build_id, store_report
 from adkg.vocab import PREFIXES
 from adkg.web.deps import get_data, get_settings
@@ -116,14 +116,17 @@ async def download(name: str, request: Request, data: DataDep) -> Response:
 
 @router.api_route("/.well-known/void", methods=["GET", "HEAD"])
 async def void(request: Request, data: DataDep) -> Response:
-    """The DCAT/VoID description of the dataset, in the RDF format asked for (Turtle by default).
+    """The DCAT/VoID description of the dataset, in the RDF format asked for (Turtle by default;
+    for a browser, the Turtle in a page).
 
     Raises:
         NotAcceptableError: no RDF format fits the Accept header (406).
     """
     store = data.require_current()
-    graph_format = negotiate(request.headers.get("accept")).for_graph()
-    headers = {**validators(store, f"void-{graph_format.value}"), "vary": "Accept"}
+    accept, format_name = request.headers.get("accept"), request.query_params.get("format")
+    html = format_name is None and prefers(accept, "text/html", "application/xhtml+xml")
+    graph_format = GraphFormat.TURTLE if html else negotiate(accept, format_name=format_name).for_graph()
+    headers = {**validators(store, "void-html" if html else f"void-{graph_format.value}"), "vary": "Accept"}
     if not_modified(request, headers["etag"], store):
         return Response(status_code=304, headers=headers)
     description = await anyio.to_thread.run_sync(store_description, store)
@@ -132,4 +135,7 @@ async def void(request: Request, data: DataDep) -> Response:
         pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in description
     ]
     body = cast("bytes", pyoxigraph.serialize(quads, format=rdf_format, prefixes=dict(PREFIXES)))
+    if html:  # a browser following the download page's link: the Turtle, in a page
+        context = {"turtle": body.decode("utf-8")}
+        return templates.TemplateResponse(request, "void.html", context, headers=headers)
     return Response(body, media_type=rdf_format.media_type, headers=headers)

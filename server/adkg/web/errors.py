@@ -11,6 +11,7 @@ from typing import Final
 
 from fastapi import Request
 from fastapi.responses import Response as StarletteResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from adkg.errors import (
     AdkgError,
@@ -28,7 +29,9 @@ from adkg.errors import (
     UnauthorizedError,
     UnsupportedMediaTypeError,
 )
+from adkg.sparql import prefers
 from adkg.web.asgi import PLAIN_TEXT, Response
+from adkg.web.html import templates
 
 logger = logging.getLogger("adkg.web")
 
@@ -70,6 +73,8 @@ def error_response(error: AdkgError) -> Response:
     if status >= 500:
         logger.error("%s: %s", type(error).__name__, error)
     headers = {"content-type": PLAIN_TEXT}
+    if isinstance(error, NotAcceptableError):  # the answer depends on the Accept header asked with
+        headers["vary"] = "Accept"
     if isinstance(error, UnauthorizedError):
         headers["www-authenticate"] = 'Bearer realm="adkg"'
     return Response(status, headers, f"{error}\n".encode())
@@ -88,6 +93,21 @@ async def adkg_error(_: Request, error: Exception) -> StarletteResponse:
     """FastAPI's handler of an ``AdkgError``: :func:`error_response`."""
     assert isinstance(error, AdkgError)
     return _starlette(error_response(error))
+
+
+async def http_error(request: Request, error: Exception) -> StarletteResponse:
+    """FastAPI's handler of its own HTTP errors (no route, method not allowed): for a browser, a
+    page saying where to go (404); for any other client, the reason as plain text."""
+    assert isinstance(error, StarletteHTTPException)
+    if error.status_code == 404 and prefers(request.headers.get("accept"), "text/html", "application/xhtml+xml"):
+        return templates.TemplateResponse(
+            request, "no-page.html", {"path": request.url.path}, status_code=404, headers={"vary": "Accept"}
+        )
+    reason = "nothing is served here" if error.status_code == 404 else str(error.detail)
+    return StarletteResponse(
+        f"{error.status_code}: {reason} ({request.method} {request.url.path})\n".encode(),
+        status_code=error.status_code, headers={**(error.headers or {}), "content-type": PLAIN_TEXT, "vary": "Accept"},
+    )
 
 
 async def unexpected_error(request: Request, error: Exception) -> StarletteResponse:

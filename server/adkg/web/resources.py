@@ -8,8 +8,8 @@ or a ``format`` parameter asks for (Turtle by default), written by Oxigraph with
 prefixes. Either way with
 ``Vary: Accept``; an IRI the graph holds nothing of is 404, with a page saying where to look.
 
-A source document's IRI also serves its text: as ``text/plain`` to a client that asks for it,
-and on its page, where each quote anchor (``<source#char=290,415>``) has a passage whose id is
+A source document's IRI also serves its text: as ``text/plain`` to a client that asks for it
+(or ``format=text``), and on its page, where each quote anchor (``<source#char=290,415>``) has a passage whose id is
 its fragment, the quoted words marked in their sentence (:mod:`adkg.source_text_page`).
 """
 
@@ -26,7 +26,7 @@ from fastapi.responses import Response
 from adkg.resource_page import link, resource_view, search_words
 from adkg.source_text_page import Passage, passages
 from adkg.sparql import FormatChoice, GraphFormat, ResultFormat, negotiate, prefers
-from adkg.vocab import ADKGR, PREFIXES
+from adkg.vocab import ADKGR, PREFIXES, compact
 from adkg.web.deps import get_services
 from adkg.web.html import root as root_of
 from adkg.web.html import templates
@@ -65,6 +65,24 @@ async def _source_passages(services: Services, query: str, text: str, root: str)
     return passages(text, rows)
 
 
+@router.api_route("/id/", methods=["GET", "HEAD"])
+async def index(request: Request, services: ServicesDep) -> Response:
+    """The index of the graph's resources by their most specific class (an HTML page)."""
+    root = root_of(request)
+    query = (services.settings.pages_folder / "resources.rq").read_text(encoding="utf-8")
+    solutions = json.loads(await answer(services, query, FormatChoice(ResultFormat.JSON, None)))
+    rows = solutions["results"]["bindings"]
+    classes: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
+    for row in rows:
+        cls = row["class"]["value"]
+        # the class's label, where and whose page, and its name as the id of its section
+        key = (row.get("classLabel", {"value": compact(cls)})["value"], link(cls, root=root), re.split("[#/]", cls)[-1])
+        named = (row.get("label", row["resource"])["value"], link(row["resource"]["value"], root=root))
+        classes.setdefault(key, []).append(named)
+    context = {"classes": classes, "query": query, "count": len({row["resource"]["value"] for row in rows})}
+    return templates.TemplateResponse(request, "index.html", context)
+
+
 @router.api_route("/id/{name}", methods=["GET", "HEAD"])
 async def resource(name: str, request: Request, services: ServicesDep) -> Response:
     """The page or the RDF description of ``adkgr:NAME``.
@@ -77,8 +95,7 @@ async def resource(name: str, request: Request, services: ServicesDep) -> Respon
     iri = ADKGR + name
     accept, format_name = request.headers.get("accept"), request.query_params.get("format")
     html = format_name is None and prefers(accept, "text/html", "application/xhtml+xml")
-    plain = format_name is None and not html and prefers(accept, "text/plain")
-    graph_format = GraphFormat.NTRIPLES if html or plain else negotiate(accept, format_name=format_name).for_graph()
+    plain = format_name == "text" or (format_name is None and not html and prefers(accept, "text/plain"))
     triples: list[pyoxigraph.Triple] = []
     query = page_query(services.settings.pages_folder, "resource", "resource", iri)
     if NAME.fullmatch(name):
@@ -91,6 +108,8 @@ async def resource(name: str, request: Request, services: ServicesDep) -> Respon
         return templates.TemplateResponse(
             request, "not-found.html", {"iri": iri, "search": search}, status_code=404, headers=headers
         )
+    # negotiated once the resource is known to exist: an unknown one is 404 whatever is asked
+    graph_format = GraphFormat.NTRIPLES if html or plain else negotiate(accept, format_name=format_name).for_graph()
     seed = _seed_name(iri, triples) if html or plain else None  # only a page or a text shows it
     text = (services.settings.seeds_folder / seed).read_text(encoding="utf-8") if seed else None
     if plain and text is not None:
