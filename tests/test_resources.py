@@ -167,6 +167,7 @@ def test_pages_of_a_person_a_place_a_policy_and_a_claim_link_every_iri(server: s
     assert page.status_code == 200
     assert f"<code>{ID}{name}</code>" in page.text
     assert 'href="/ontology#' in page.text  # its types and predicates link to the ontology
+    assert '<link rel="alternate" type="text/turtle" href="?format=turtle">' in page.text
     assert 'href="https://w3id.org/adkg/' not in page.text  # adkg's IRIs are looked up here
 
 
@@ -228,6 +229,8 @@ def test_the_ontology_is_served_as_documentation_and_in_each_rdf_format(
     assert terms <= set(ids), sorted(terms - set(ids))
     assert {"QuantityClaim", "measuredIn", "status-alleged", "hedge-scheme"} <= terms
     assert "<h1>Afghan Deportation Knowledge Graph ontology</h1>" in page.text  # the ontology's title alone
+    assert 'href="https://w3id.org/adkg/' not in page.text  # adkg's IRIs are looked up here
+    assert 'href="/ontology"' in page.text  # rdfs:isDefinedBy, the ontology's IRI
     # a line of links: home, and the query behind the page
     query = linked_query(page.text, "this query")
     by_query = httpx.get(server + "/sparql", params={"query": query}, headers={"accept": "application/n-triples"})

@@ -18,6 +18,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from adkg.sparql import FormatChoice, negotiate, prefers
+from adkg.vocab import BASE
 from adkg.web.deps import get_services
 from adkg.web.downloads import not_modified, validators
 from adkg.web.html import root, templates
@@ -55,6 +56,8 @@ async def ontology(request: Request, services: ServicesDep) -> Response:
             await anyio.run_process([sys.executable, "-m", "adkg.ontology_docs", str(store), str(page)], check=True)
         nav = templates.get_template("ontology-nav.html").render(root=root(request), query=query)
         document = (await anyio.Path(page).read_bytes()).replace(_CONTENT, _CONTENT + nav.encode(), 1)
+        # adkg's own IRIs (the ontology's, its terms') are looked up on this server, as on every page
+        document = document.replace(b'href="' + BASE.encode(), f'href="{root(request)}/'.encode())
         return Response(document, media_type="text/html; charset=utf-8", headers=headers)
     body = await answer(services, query, FormatChoice(None, graph_format))
     return Response(body, media_type=graph_format.oxigraph.media_type, headers=headers)
