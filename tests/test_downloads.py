@@ -133,3 +133,30 @@ def test_the_void_description_counts_the_store_and_names_licence_endpoint_and_du
     assert jsonld.headers["content-type"].startswith("application/ld+json")
     assert len(list(pyoxigraph.parse(jsonld.content, format=pyoxigraph.RdfFormat.JSON_LD))) == len(store)
     assert httpx.get(f"{server}/.well-known/void", headers={"accept": "text/csv"}).status_code == 406
+
+
+@pytest.mark.parametrize("graph", ["entities", "source/wikipedia-extract", "derived", "ontology"])
+def test_each_named_graphs_iri_serves_its_triples_and_a_page(
+    server: str, store_quads: list[pyoxigraph.Quad], graph: str
+) -> None:
+    iri = "https://w3id.org/adkg/graph/" + graph
+    held = {pyoxigraph.Triple(q.subject, q.predicate, q.object) for q in store_quads if q.graph_name.value == iri}
+    assert held
+    turtle = httpx.get(f"{server}/graph/{graph}", headers={"accept": "text/turtle"})
+    assert turtle.headers["content-type"].startswith("text/turtle")
+    assert len(set(pyoxigraph.parse(turtle.content, format=pyoxigraph.RdfFormat.TURTLE))) == len(held)
+    page = httpx.get(f"{server}/graph/{graph}", headers={"accept": "text/html"}).text
+    assert f"{len(held)} triples" in page
+    by_query = httpx.get(f"{server}/sparql", params={"query": linked_query(page, "this query")},
+                         headers={"accept": "application/n-triples"})
+    assert len(set(pyoxigraph.parse(by_query.content, format=pyoxigraph.RdfFormat.N_TRIPLES))) == len(held)
+
+
+def test_the_datasets_iris_lead_to_its_description(server: str) -> None:
+    for path in ("/dataset", "/graph/void"):
+        response = httpx.get(server + path)
+        assert response.status_code == 303
+        assert response.headers["location"] == "/.well-known/void"
+    assert httpx.get(f"{server}/graph/nothing", headers={"accept": "text/turtle"}).status_code == 404
+    assert httpx.get(f"{server}/graph/a%3Eb", headers={"accept": "text/turtle"}).status_code == 404
+    assert 'href="/graph/void"' in httpx.get(f"{server}/download/").text

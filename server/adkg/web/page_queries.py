@@ -4,9 +4,14 @@ query, their answers kept in the cache of results like the endpoint's."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
+
+import pyoxigraph
+from fastapi.responses import Response
 
 from adkg.result_cache import CachedResult, result_key
-from adkg.sparql import FormatChoice, Policy, check_query
+from adkg.sparql import FormatChoice, GraphFormat, Policy, check_query
+from adkg.vocab import PREFIXES
 from adkg.web.querying import run_query
 from adkg.web.services import Services
 from adkg.workers import Job
@@ -45,3 +50,11 @@ async def answer(services: Services, query: str, choice: FormatChoice) -> bytes:
     if key is not None:
         services.cache.put(key, CachedResult(results.format, body))
     return body
+
+
+def rdf_response(triples: list[pyoxigraph.Triple], graph_format: GraphFormat, headers: dict[str, str]) -> Response:
+    """The triples of a page's query in ``graph_format``, written with the project's prefixes
+    (Turtle for people)."""
+    rdf_format = graph_format.oxigraph
+    body = pyoxigraph.serialize(triples, format=rdf_format, prefixes=dict(PREFIXES))
+    return Response(cast("bytes", body), media_type=rdf_format.media_type, headers=headers)

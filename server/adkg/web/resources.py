@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Annotated, Final, cast
+from typing import Annotated, Final
 
 import pyoxigraph
 from fastapi import APIRouter, Depends, Request
@@ -30,7 +30,7 @@ from adkg.vocab import ADKGR, PREFIXES, compact
 from adkg.web.deps import get_services
 from adkg.web.html import root as root_of
 from adkg.web.html import templates
-from adkg.web.page_queries import answer, page_query
+from adkg.web.page_queries import answer, page_query, rdf_response
 from adkg.web.services import Services
 
 router = APIRouter()
@@ -122,11 +122,4 @@ async def resource(name: str, request: Request, services: ServicesDep) -> Respon
         context = {"view": view, "text": text, "passages": passages, "query": query, "name": name,
                    "anchors_query": anchors_query}
         return templates.TemplateResponse(request, "resource.html", context, headers=headers)
-    return _rdf(triples, graph_format, headers)  # with plain, not a source: N-Triples, the plainest RDF
-
-
-def _rdf(triples: list[pyoxigraph.Triple], graph_format: GraphFormat, headers: dict[str, str]) -> Response:
-    """The triples in ``graph_format``, written with the project's prefixes (Turtle for people)."""
-    rdf_format = graph_format.oxigraph
-    body = pyoxigraph.serialize(triples, format=rdf_format, prefixes=dict(PREFIXES))
-    return Response(cast("bytes", body), media_type=rdf_format.media_type, headers=headers)
+    return rdf_response(triples, graph_format, headers)  # with plain, not a source: N-Triples, the plainest RDF
