@@ -168,6 +168,7 @@ def test_chromium_runs_an_example_query_in_yasgui(server: str, test_output: Path
         table = tab.locator(".yasr table tbody").inner_text()
         page.screenshot(path=test_output / "query-ui.png", full_page=True)
         # an adkg IRI in the results opens its page on this server (YASGUI opens it in a new window)
+        hrefs = tab.locator(".yasr table tbody a.iri").evaluate_all("links => links.map(a => a.href)")
         tab.get_by_label("Ellipse").uncheck()  # cells cut short cover their links
         with browser.expect_page() as opened:
             tab.locator(".yasr table tbody a", has_text="adkgr:claim-un-afghans-in-pakistan-2023").click()
@@ -180,6 +181,9 @@ def test_chromium_runs_an_example_query_in_yasgui(server: str, test_output: Path
     assert all(url.startswith(server) for url in requests), [u for u in requests if not u.startswith(server)]
     assert (test_output / "query-ui.png").stat().st_size > 10_000
     assert claim_url == server + "/id/claim-un-afghans-in-pakistan-2023"
+    adkg = [href for href in hrefs if "/id/" in href]  # the others are datatypes' IRIs
+    assert adkg
+    assert all(href.startswith(server + "/id/") for href in adkg), adkg  # rewritten as drawn, not on click
     assert "3.8 million" in claim_heading
 
 
