@@ -160,3 +160,14 @@ def test_the_datasets_iris_lead_to_its_description(server: str) -> None:
     assert httpx.get(f"{server}/graph/nothing", headers={"accept": "text/turtle"}).status_code == 404
     assert httpx.get(f"{server}/graph/a%3Eb", headers={"accept": "text/turtle"}).status_code == 404
     assert 'href="/graph/void"' in httpx.get(f"{server}/download/").text
+
+
+def test_the_description_counts_the_triples_of_each_named_graph(
+    server: str, store_quads: list[pyoxigraph.Quad]
+) -> None:
+    turtle = httpx.get(f"{server}/.well-known/void", headers={"accept": "text/turtle"}).content
+    description = list(pyoxigraph.parse(turtle, format=pyoxigraph.RdfFormat.TURTLE))
+    subsets = {t.object for t in description if t.predicate.value == VOID + "subset"}
+    counted = {t.subject.value: int(t.object.value) for t in description
+               if t.subject in subsets and t.predicate.value == VOID + "triples"}
+    assert counted == dict(Counter(q.graph_name.value for q in store_quads))

@@ -104,6 +104,7 @@ def describe(store: Store, *, built_at: str) -> list[Quad]:
         "SELECT DISTINCT ?l WHERE { ?s a adkg:SourceDocument ; dcterms:license ?l } ORDER BY ?l"
     )]
     [count] = select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
+    sizes = list(select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"))
     example = [row["c"] for row in select("SELECT ?c WHERE { ?c a adkg:QuantityClaim } ORDER BY ?c LIMIT 1")]
     publisher = _named(BASE)
     triples: list[tuple[NamedNode | BlankNode, NamedNode, NamedNode | BlankNode | Literal]] = [
@@ -125,6 +126,13 @@ def describe(store: Store, *, built_at: str) -> list[Quad]:
         *((DATASET, _named(dcterms + "license"), licence) for licence in licences),
         *((DATASET, _named(void + "exampleResource"), resource) for resource in example),
     ]
+    for size in sizes:  # each named graph a subset, named by its IRI (which resolves, /graph/NAME)
+        graph = cast("NamedNode", size["g"])  # GRAPH ?g binds only named graphs
+        triples += [
+            (DATASET, _named(void + "subset"), graph),
+            (graph, rdf_type, _named(void + "Dataset")),
+            (graph, _named(void + "triples"), Literal(size["n"].value, datatype=_named(xsd + "integer"))),
+        ]
     for dump in DumpFormat:
         url = _named(DOWNLOAD_BASE + dump.file_name)
         distribution = BlankNode()
