@@ -71,6 +71,12 @@ def test_each_rdf_format_holds_what_the_store_says_of_the_resource(
     assert len(expected) > len(own)
     for media_type, triples in parsed.items():
         assert isomorphic(_graph(triples), expected), media_type
+    # revalidation: the same answer is 304 to a client that holds it, another format is not
+    turtle = httpx.get(f"{server}/id/{name}", headers={"accept": "text/turtle"})
+    again = httpx.get(f"{server}/id/{name}", headers={"accept": "text/turtle", "if-none-match": turtle.headers["etag"]})
+    assert again.status_code == 304
+    other = httpx.get(f"{server}/id/{name}", headers={"accept": BROWSER, "if-none-match": turtle.headers["etag"]})
+    assert other.status_code == 200
     default = httpx.get(f"{server}/id/{name}", headers={"accept": "*/*"})
     assert default.headers["content-type"].startswith("text/turtle")
     assert httpx.get(f"{server}/id/{name}", params={"format": "jsonld"}).headers["content-type"].startswith(

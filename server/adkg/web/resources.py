@@ -6,7 +6,8 @@ query. A client that asks for HTML before RDF (a browser) gets a page
 (:mod:`adkg.resource_page`); any other gets the description in the RDF format its Accept header
 or a ``format`` parameter asks for (Turtle by default), written by Oxigraph with the project's
 prefixes. Either way with
-``Vary: Accept``; an IRI the graph holds nothing of is 404, with a page saying where to look.
+``Vary: Accept``, and an ETag and Last-Modified from the store's build (304 to a client that holds
+the answer); an IRI the graph holds nothing of is 404, with a page saying where to look.
 
 A source document's IRI also serves its text: as ``text/plain`` to a client that asks for it
 (or ``format=text``), and on its page, where each quote anchor (``<source#char=290,415>``) has a passage whose id is
@@ -28,6 +29,7 @@ from adkg.source_text_page import Passage, passages
 from adkg.sparql import FormatChoice, GraphFormat, ResultFormat, negotiate, prefers
 from adkg.vocab import ADKGR, PREFIXES, compact
 from adkg.web.deps import get_services
+from adkg.web.downloads import not_modified, validators
 from adkg.web.html import root as root_of
 from adkg.web.html import templates
 from adkg.web.page_queries import answer, page_query, rdf_response
@@ -110,6 +112,10 @@ async def resource(name: str, request: Request, services: ServicesDep) -> Respon
         )
     # negotiated once the resource is known to exist: an unknown one is 404 whatever is asked
     graph_format = GraphFormat.NTRIPLES if html or plain else negotiate(accept, format_name=format_name).for_graph()
+    store = services.data.require_current()
+    headers |= validators(store, f"id-{name}-{'html' if html else 'text' if plain else graph_format.value}")
+    if not_modified(request, headers["etag"], store):
+        return Response(status_code=304, headers=headers)
     seed = _seed_name(iri, triples) if html or plain else None  # only a page or a text shows it
     text = (services.settings.seeds_folder / seed).read_text(encoding="utf-8") if seed else None
     if plain and text is not None:
