@@ -13,10 +13,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Final
 
-from pyoxigraph import NamedNode, Triple
+from pyoxigraph import Literal, NamedNode, Triple
 
 from adkg.vocab import ADKG, PREFIXES
 
+_LABEL: Final = PREFIXES["rdfs"] + "label"
+_PREF_LABEL: Final = PREFIXES["skos"] + "prefLabel"
 _SCHEMA: Final = PREFIXES["schema"]
 _TIME: Final = PREFIXES["time"]
 _XSD: Final = PREFIXES["xsd"]
@@ -47,6 +49,15 @@ class Description:
     def values(self, node: object, predicate: str) -> list[object]:
         """The objects of ``node``'s triples with ``predicate``, in the order given."""
         return [o for p, o in self.about.get(node, []) if p.value == predicate]
+
+    def label(self, node: object) -> str | None:
+        """``node``'s label: its ``rdfs:label`` (else ``skos:prefLabel``) in English if it has one,
+        else any, the first in order; None for a node without one."""
+        named = sorted(
+            (o.language != "en", o.value)
+            for o in self.values(node, _LABEL) or self.values(node, _PREF_LABEL) if isinstance(o, Literal)
+        )
+        return named[0][1] if named else None
 
 
 def number(literal: object) -> str:

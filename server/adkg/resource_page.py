@@ -29,6 +29,8 @@ _ADKG: Final = PREFIXES["adkg"]
 _OA: Final = PREFIXES["oa"]
 _PROV: Final = PREFIXES["prov"]
 _XSD: Final = PREFIXES["xsd"]
+#: An empty description: predicates are shown by their compact IRIs, not their labels.
+_NO_LABELS: Final = Description(())
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,9 +108,11 @@ def search_words(name: str) -> str:
     return '"' + "|".join(sorted({w for w in re.split(r"[^a-z0-9]+", name.lower()) if len(w) >= 3})) + '"'
 
 
-def _term(node: object, *, root: str, labels: dict[NamedNode, str] | None = None) -> Term:
+def term_of(description: Description, node: object, *, root: str) -> Term:
+    """``node`` as a page shows it: a named node by its label in ``description`` (its compact IRI
+    in the note) and linked, a literal with its language or datatype in the note."""
     if isinstance(node, NamedNode):
-        label = (labels or {}).get(node)
+        label = description.label(node)
         if label is not None:
             return Term(label, link(node.value, root=root), compact(node.value))
         return Term(compact(node.value), link(node.value, root=root))
@@ -138,18 +142,8 @@ def resource_view(iri: str, triples: Iterable[Triple], *, root: str = "") -> Res
     if subject not in about:
         return None
 
-    labels: dict[NamedNode, str] = {}
-    for node in about:
-        if isinstance(node, NamedNode):
-            named = sorted(
-                (o.language != "en", o.value)
-                for o in values(node, _LABEL) or values(node, _PREF_LABEL) if isinstance(o, Literal)
-            )
-            if named:
-                labels[node] = named[0][1]
-
     def term(node: object) -> Term:
-        return _term(node, root=root, labels=labels)
+        return term_of(description, node, root=root)
 
     def statements(node: object, depth: int = 0) -> list[Statement]:
         rows = []
@@ -157,39 +151,19 @@ def resource_view(iri: str, triples: Iterable[Triple], *, root: str = "") -> Res
             # a blank node's statements, and a quote anchor's (its words), are shown under it
             held = isinstance(value, BlankNode) or (isinstance(value, NamedNode) and values(value, _OA + "hasSelector"))
             nested = statements(value, depth + 1) if held and depth < 4 else []
-            rows.append(Statement(_term(predicate, root=root), term(value), nested))
+            rows.append(Statement(term_of(_NO_LABELS, predicate, root=root), term(value), nested))
         return rows
 
     referrers = sorted(
-        (Statement(_term(predicate, root=root), term(node)) for node, said in about.items()
+        (Statement(term_of(_NO_LABELS, predicate, root=root), term(node)) for node, said in about.items()
          if isinstance(node, NamedNode) and node != subject for predicate, value in said if value == subject),
         key=lambda s: (s.predicate.text, s.value.text),
     )
 
-    claims = []
-    for claim in (s for s in about if isinstance(s, NamedNode)):
-        if not values(claim, _PROV + "wasAttributedTo") and not values(claim, _ADKG + "reportedIn"):
-            continue  # a node named only for its label, or an anchor: not a claim
-        quotes = tuple(
-            Term(str(getattr(exact, "value", "")), link(anchor.value, root=root))
-            for anchor in values(claim, _PROV + "wasDerivedFrom") if isinstance(anchor, NamedNode)
-            for selector in values(anchor, _OA + "hasSelector")
-            for exact in values(selector, _OA + "exact")
-        )
-        measures = values(claim, _SCHEMA + "variableMeasured")
-        times = [time_text(description, t) for t in values(claim, _ADKG + "asOf")]
-        claims.append(ClaimRow(
-            claim=Term(labels[claim], link(claim.value, root=root)) if claim in labels else term(claim),
-            measures=term(measures[0]) if measures else None,
-            figure=figure_text(description, claim),
-            hedges=tuple(term(v) for v in sorted(values(claim, _ADKG + "hedge"), key=str)),
-            when="; ".join(t for t in times if t),
-            claimants=tuple(term(v) for v in values(claim, _PROV + "wasAttributedTo")),
-            sources=tuple(term(v) for v in values(claim, _ADKG + "reportedIn")),
-            footnotes=tuple(sorted((term(v) for v in values(claim, _ADKG + "citesReference")), key=_natural)),
-            quotes=quotes,
-            this=claim == subject,
-        ))
+    claims = [
+        claim_row(description, claim, root=root, this=claim == subject)
+        for claim in about if isinstance(claim, NamedNode) and is_claim(description, claim)
+    ]
     # side by side: the figures of one variable together, in time order
     claims.sort(key=lambda row: (row.measures.text if row.measures else "", row.when, row.claim.text))
     return ResourceView(
@@ -200,6 +174,40 @@ def resource_view(iri: str, triples: Iterable[Triple], *, root: str = "") -> Res
         statements=tuple(statements(subject)),
         referrers=tuple(referrers),
         claims=tuple(claims),
+    )
+
+
+def is_claim(description: Description, node: object) -> bool:
+    """Whether ``node`` is described as a claim (it has a claimant or a source that reports it)."""
+    return bool(description.values(node, _PROV + "wasAttributedTo") or description.values(node, _ADKG + "reportedIn"))
+
+
+def claim_row(description: Description, claim: NamedNode, *, root: str, this: bool = False) -> ClaimRow:
+    """The row of ``claim`` in a table of claims side by side, from ``description``."""
+    values = description.values
+
+    def term(node: object) -> Term:
+        return term_of(description, node, root=root)
+
+    label = description.label(claim)
+    measures = values(claim, _SCHEMA + "variableMeasured")
+    times = [time_text(description, t) for t in values(claim, _ADKG + "asOf")]
+    return ClaimRow(
+        claim=Term(label, link(claim.value, root=root)) if label is not None else term(claim),
+        measures=term(measures[0]) if measures else None,
+        figure=figure_text(description, claim),
+        hedges=tuple(term(v) for v in sorted(values(claim, _ADKG + "hedge"), key=str)),
+        when="; ".join(t for t in times if t),
+        claimants=tuple(term(v) for v in values(claim, _PROV + "wasAttributedTo")),
+        sources=tuple(term(v) for v in values(claim, _ADKG + "reportedIn")),
+        footnotes=tuple(sorted((term(v) for v in values(claim, _ADKG + "citesReference")), key=_natural)),
+        quotes=tuple(
+            Term(str(getattr(exact, "value", "")), link(anchor.value, root=root))
+            for anchor in values(claim, _PROV + "wasDerivedFrom") if isinstance(anchor, NamedNode)
+            for selector in values(anchor, _OA + "hasSelector")
+            for exact in values(selector, _OA + "exact")
+        ),
+        this=this,
     )
 
 
