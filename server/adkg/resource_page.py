@@ -22,7 +22,6 @@ from adkg.vocab import BASE, PREFIXES, compact
 
 _RDF_TYPE: Final = PREFIXES["rdf"] + "type"
 _LABEL: Final = PREFIXES["rdfs"] + "label"
-_PREF_LABEL: Final = PREFIXES["skos"] + "prefLabel"
 _SCHEMA: Final = PREFIXES["schema"]
 _TIME: Final = PREFIXES["time"]
 _ADKG: Final = PREFIXES["adkg"]

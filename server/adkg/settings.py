@@ -144,6 +144,11 @@ class Settings(BaseSettings):
         return self.project_root / "queries" / "pages"
 
     @property
+    def views_folder(self) -> Path:
+        """The queries behind the views of figures (``/estimates``), ``queries/views``."""
+        return self.project_root / "queries" / "views"
+
+    @property
     def reports_folder(self) -> Path:
         """The folder of the report queries, ``queries/reports``."""
         return self.project_root / "queries" / "reports"

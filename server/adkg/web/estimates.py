@@ -1,0 +1,126 @@
+"""``/estimates``: every statistical variable with its figures side by side (HTML, CSV, JSON).
+
+The view (:mod:`adkg.estimates`) is made from ``queries/views/estimates.rq``, run on a query worker
+and kept in the cache of results like any page's query, so it is computed once per build. A
+browser gets the page; ``format=csv`` or ``format=json`` (or an Accept header naming
+``text/csv`` or ``application/json`` before HTML) gets one row per claim for analysts. Every
+answer carries an ETag and Last-Modified from the build.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from enum import StrEnum
+from typing import Annotated
+
+import pyoxigraph
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from adkg.errors import NotAcceptableError, ProtocolError
+from adkg.estimates import COLUMNS, VariableFigures, estimates_view, table
+from adkg.sparql import FormatChoice, GraphFormat, ResultFormat, negotiate, prefers
+from adkg.web.deps import get_services
+from adkg.web.downloads import not_modified, validators
+from adkg.web.html import root, templates
+from adkg.web.page_queries import answer
+from adkg.web.services import Services
+
+router = APIRouter()
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+class ViewFormat(StrEnum):
+    """What the estimates view is served as."""
+
+    HTML = "html"
+    CSV = "csv"
+    JSON = "json"
+
+    @classmethod
+    def asked(cls, accept: str | None, format_name: str | None) -> ViewFormat:
+        """The format a ``format`` parameter names, else the one an Accept header prefers (HTML
+        for a browser, for no Accept and for any wildcard).
+
+        >>> ViewFormat.asked("text/csv", None), ViewFormat.asked("*/*", None), ViewFormat.asked(None, "json")
+        (<ViewFormat.CSV: 'csv'>, <ViewFormat.HTML: 'html'>, <ViewFormat.JSON: 'json'>)
+
+        Raises:
+            ProtocolError: ``format_name`` names no format of the view.
+            NotAcceptableError: the Accept header names none of them.
+        """
+        if format_name is not None:
+            try:
+                return cls(format_name.strip().lower())
+            except ValueError:
+                raise ProtocolError(f"format={format_name!r}: the estimates are served as html, csv or json") from None
+        if accept is None or prefers(accept, "text/html", "application/xhtml+xml") or accept.strip() in {"", "*/*"}:
+            return cls.HTML
+        try:
+            results = negotiate(accept).results
+        except NotAcceptableError:
+            results = None
+        if results is ResultFormat.CSV:
+            return cls.CSV
+        if results is ResultFormat.JSON:
+            return cls.JSON
+        raise NotAcceptableError("the estimates are served as text/html, text/csv or application/json",
+                                 ["text/html", "text/csv", "application/json"])
+
+
+def _json(view: list[VariableFigures]) -> bytes:
+    """The view as JSON: each variable with its figures (the CSV's rows) and its findings."""
+    rows = table(view)
+    document = {
+        "columns": list(COLUMNS),
+        "variables": [
+            {
+                "variable": variable.iri,
+                "label": variable.variable.text,
+                "definition": variable.definition,
+                "measure_kind": variable.measure_kind.text if variable.measure_kind else None,
+                "figures": [row for row in rows if row["variable"] == variable.iri],
+                "findings": [
+                    {"record": f.record.text, "link": f.record.link, "kind": f.kind.text,
+                     "detail": [d.text for d in f.detail], "claims": list(f.claim_iris)}
+                    for f in variable.findings
+                ],
+            }
+            for variable in view
+        ],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def _csv(view: list[VariableFigures]) -> bytes:
+    output = io.StringIO()
+    writer = csv.DictWriter(output, fieldnames=COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(table(view))
+    return output.getvalue().encode("utf-8")
+
+
+@router.api_route("/estimates", methods=["GET", "HEAD"])
+async def estimates(request: Request, services: ServicesDep) -> Response:
+    """The estimates view, as a page, CSV or JSON.
+
+    Raises:
+        ProtocolError: the ``format`` parameter names no format of the view (400).
+        NotAcceptableError: the Accept header names none of them (406).
+    """
+    chosen = ViewFormat.asked(request.headers.get("accept"), request.query_params.get("format"))
+    store = services.data.require_current()
+    headers = {**validators(store, f"estimates-{chosen.value}"), "vary": "Accept"}
+    if not_modified(request, headers["etag"], store):
+        return Response(status_code=304, headers=headers)
+    query = (services.settings.views_folder / "estimates.rq").read_text(encoding="utf-8")
+    found = await answer(services, query, FormatChoice(None, GraphFormat.NTRIPLES))
+    view = estimates_view(pyoxigraph.parse(found, format=pyoxigraph.RdfFormat.N_TRIPLES), root=root(request))
+    if chosen is ViewFormat.CSV:
+        return Response(_csv(view), media_type="text/csv; charset=utf-8", headers=headers)
+    if chosen is ViewFormat.JSON:
+        return Response(_json(view), media_type="application/json", headers=headers)
+    context = {"view": view, "query": query, "claims": sum(len(v.figures) for v in view)}
+    return templates.TemplateResponse(request, "estimates.html", context, headers=headers)

@@ -1,0 +1,101 @@
+"""The estimates view on a real ``adkg serve`` over the run's shared build: every figure of the
+graph side by side, as a page, CSV and JSON, with what the rules found."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pyoxigraph
+import pytest
+
+from adkg.estimates import COLUMNS
+from servers import adkg_serve, linked_query
+
+BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+QUANTITY_CLAIMS = """PREFIX adkg: <https://w3id.org/adkg/ontology#> PREFIX schema: <https://schema.org/>
+SELECT ?claim ?variable ?value ?min ?max WHERE {
+  ?claim a adkg:QuantityClaim ; schema:variableMeasured ?variable .
+  OPTIONAL { ?claim schema:value ?value }
+  OPTIONAL { ?claim schema:minValue ?min }
+  OPTIONAL { ?claim schema:maxValue ?max }
+}"""
+
+
+@pytest.fixture(scope="module")
+def server(built_project: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with adkg_serve(built_project, log=tmp_path_factory.mktemp("estimates") / "serve.log") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def claims(served_store: Path) -> dict[str, dict[str, str]]:
+    """Every quantity claim of the store: its variable and numbers as the graph gives them."""
+    store = pyoxigraph.Store.read_only(str(served_store))
+    solutions = store.query(QUANTITY_CLAIMS, use_default_graph_as_union=True)
+    found: dict[str, dict[str, str]] = {}
+    for row in solutions:  # type: ignore[union-attr]
+        found[row["claim"].value] = {
+            name: row[name].value if row[name] is not None else "" for name in ("variable", "value", "min", "max")
+        }
+    return found
+
+
+def test_every_quantity_claim_is_on_the_page_under_its_variable(server: str, claims: dict[str, dict[str, str]]) -> None:
+    page = httpx.get(f"{server}/estimates", headers={"accept": BROWSER})
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    for claim, known in claims.items():
+        section = page.text.split(f'<section id="{known["variable"].rsplit("/", 1)[-1]}"', 1)[1].split("</section>")[0]
+        assert f'<a href="/id/{claim.rsplit("/", 1)[-1]}">' in section, claim
+    assert f"{len(claims)} claims" in page.text
+
+
+def test_the_csv_has_one_row_per_claim_with_the_graphs_numbers(server: str, claims: dict[str, dict[str, str]]) -> None:
+    response = httpx.get(f"{server}/estimates", params={"format": "csv"})
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert tuple(rows[0]) == COLUMNS
+    assert {row["claim"] for row in rows} == set(claims)
+    assert len(rows) == len(claims)
+    for row in rows:
+        known = claims[row["claim"]]
+        assert (row["variable"], row["value"], row["min_value"], row["max_value"]) == (
+            known["variable"], known["value"], known["min"], known["max"]
+        )
+        assert row["quote"]
+        assert row["anchor"].startswith("https://w3id.org/adkg/id/source-")
+    # the same rows by the Accept header
+    assert httpx.get(f"{server}/estimates", headers={"accept": "text/csv"}).text == response.text
+
+
+def test_every_disagreement_is_between_figures_that_really_differ(server: str) -> None:
+    document = httpx.get(f"{server}/estimates", headers={"accept": "application/json"}).json()
+    figures = {row["claim"]: row for variable in document["variables"] for row in variable["figures"]}
+    disagreements = [f for v in document["variables"] for f in v["findings"] if f["kind"] == "disagreement"]
+    assert disagreements
+    for finding in disagreements:
+        first, second = (figures[claim] for claim in finding["claims"])
+        assert (first["value"], first["min_value"], first["max_value"]) != (
+            second["value"], second["min_value"], second["max_value"]
+        )
+    pakistan = next(v for v in document["variables"] if v["variable"].endswith("/variable-afghans-in-pakistan"))
+    assert sorted(row["value"] for row in pakistan["figures"]) == ["3800000", "4400000", "4400000"]
+
+
+def test_the_page_links_its_query_and_refuses_what_it_cannot_serve(server: str) -> None:
+    page = httpx.get(f"{server}/estimates", headers={"accept": BROWSER}).text
+    query = linked_query(page, "this query")
+    described = httpx.get(f"{server}/sparql", params={"query": query}, headers={"accept": "application/n-triples"})
+    claims = {t.subject.value for t in pyoxigraph.parse(described.content, format=pyoxigraph.RdfFormat.N_TRIPLES)
+              if t.object.value == "https://w3id.org/adkg/ontology#QuantityClaim"}
+    assert len(claims) > 20
+    assert httpx.get(f"{server}/estimates", params={"format": "xml"}).status_code == 400
+    refused = httpx.get(f"{server}/estimates", headers={"accept": "image/png"})
+    assert refused.status_code == 406
+    assert "Accept" in refused.headers["vary"]
+    etag = httpx.get(f"{server}/estimates", headers={"accept": BROWSER}).headers["etag"]
+    assert httpx.get(f"{server}/estimates", headers={"accept": BROWSER, "if-none-match": etag}).status_code == 304
