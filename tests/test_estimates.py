@@ -7,12 +7,14 @@ import csv
 import io
 from collections.abc import Iterator
 from pathlib import Path
+from xml.etree import ElementTree
 
 import httpx
 import pyoxigraph
 import pytest
 
 from adkg.estimates import COLUMNS
+from browsers import chromium
 from servers import adkg_serve, linked_query
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -99,3 +101,26 @@ def test_the_page_links_its_query_and_refuses_what_it_cannot_serve(server: str) 
     assert "Accept" in refused.headers["vary"]
     etag = httpx.get(f"{server}/estimates", headers={"accept": BROWSER}).headers["etag"]
     assert httpx.get(f"{server}/estimates", headers={"accept": BROWSER, "if-none-match": etag}).status_code == 304
+
+
+def test_each_chart_is_valid_svg_with_one_mark_per_claim(server: str, test_output: Path) -> None:
+    page = httpx.get(f"{server}/estimates", headers={"accept": BROWSER}).text
+    document = httpx.get(f"{server}/estimates", params={"format": "json"}).json()
+    charted = [v for v in document["variables"] if len(v["figures"]) >= 2]
+    assert charted
+    for variable in charted:
+        section = page.split(f'<section id="{variable["variable"].rsplit("/", 1)[-1]}"', 1)[1].split("</section>")[0]
+        svg = section[section.index("<svg"):section.index("</svg>") + len("</svg>")]
+        root = ElementTree.fromstring(svg)  # well-formed XML, or this raises
+        assert root.tag == "{http://www.w3.org/2000/svg}svg"
+        assert root.get("role") == "img"
+        assert variable["label"] in (root.get("aria-label") or "")
+        marks = [e.get("id") for e in root.iter() if (e.get("id") or "").startswith("claim-")]
+        assert sorted(marks) == sorted("claim-" + row["claim"].rsplit("/", 1)[-1] for row in variable["figures"])
+    with chromium() as browser:
+        view = browser.new_page()
+        view.goto(f"{server}/estimates#variable-afghans-in-pakistan")
+        drawn = view.locator("#variable-afghans-in-pakistan svg").bounding_box()
+        view.screenshot(path=test_output / "estimates.png", full_page=True)
+    assert drawn is not None
+    assert drawn["width"] > 300

@@ -1,7 +1,8 @@
 """``/estimates``: every statistical variable with its figures side by side (HTML, CSV, JSON).
 
 The view (:mod:`adkg.estimates`) is made from ``queries/views/estimates.rq``, run on a query worker
-and kept in the cache of results like any page's query, so it is computed once per build. A
+like any page's query, with a chart (:mod:`adkg.charts`, SVG) for each variable of two or more
+figures; each format of it is rendered once per build and kept. A
 browser gets the page; ``format=csv`` or ``format=json`` (or an Accept header naming
 ``text/csv`` or ``application/json`` before HTML) gets one row per claim for analysts. Every
 answer carries an ETag and Last-Modified from the build.
@@ -12,9 +13,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import OrderedDict
 from enum import StrEnum
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Final
 
+import anyio.to_thread
 import pyoxigraph
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
@@ -30,6 +34,9 @@ from adkg.web.services import Services
 
 router = APIRouter()
 ServicesDep = Annotated[Services, Depends(get_services)]
+#: The rendered views, by store, root path and format: each is made once per build.
+_RENDERED: OrderedDict[tuple[Path, str, ViewFormat], bytes] = OrderedDict()
+_KEPT: Final = 12
 
 
 class ViewFormat(StrEnum):
@@ -38,6 +45,13 @@ class ViewFormat(StrEnum):
     HTML = "html"
     CSV = "csv"
     JSON = "json"
+
+    @property
+    def media_type(self) -> str:
+        """The media type the view is served with in this format."""
+        return {"html": "text/html; charset=utf-8", "csv": "text/csv; charset=utf-8", "json": "application/json"}[
+            self.value
+        ]
 
     @classmethod
     def asked(cls, accept: str | None, format_name: str | None) -> ViewFormat:
@@ -115,12 +129,28 @@ async def estimates(request: Request, services: ServicesDep) -> Response:
     headers = {**validators(store, f"estimates-{chosen.value}"), "vary": "Accept"}
     if not_modified(request, headers["etag"], store):
         return Response(status_code=304, headers=headers)
-    query = (services.settings.views_folder / "estimates.rq").read_text(encoding="utf-8")
-    found = await answer(services, query, FormatChoice(None, GraphFormat.NTRIPLES))
-    view = estimates_view(pyoxigraph.parse(found, format=pyoxigraph.RdfFormat.N_TRIPLES), root=root(request))
-    if chosen is ViewFormat.CSV:
-        return Response(_csv(view), media_type="text/csv; charset=utf-8", headers=headers)
-    if chosen is ViewFormat.JSON:
-        return Response(_json(view), media_type="application/json", headers=headers)
-    context = {"view": view, "query": query, "claims": sum(len(v.figures) for v in view)}
-    return templates.TemplateResponse(request, "estimates.html", context, headers=headers)
+    key = (store, root(request), chosen)
+    body = _RENDERED.get(key)
+    if body is None:
+        query = (services.settings.views_folder / "estimates.rq").read_text(encoding="utf-8")
+        found = await answer(services, query, FormatChoice(None, GraphFormat.NTRIPLES))
+        view = estimates_view(pyoxigraph.parse(found, format=pyoxigraph.RdfFormat.N_TRIPLES), root=key[1])
+        if chosen is ViewFormat.CSV:
+            body = _csv(view)
+        elif chosen is ViewFormat.JSON:
+            body = _json(view)
+        else:
+            charts = await anyio.to_thread.run_sync(_charts, view)
+            context = {"view": view, "query": query, "claims": sum(len(v.figures) for v in view), "charts": charts}
+            body = templates.get_template("estimates.html").render(request=request, root=key[1], **context).encode()
+        _RENDERED[key] = body
+        while len(_RENDERED) > _KEPT:
+            _RENDERED.popitem(last=False)
+    return Response(body, media_type=chosen.media_type, headers=headers)
+
+
+def _charts(view: list[VariableFigures]) -> dict[str, str]:
+    """The SVG chart of each variable of ``view`` with two or more figures, by variable IRI."""
+    from adkg.charts import chart_svg  # matplotlib loads only when a chart is first drawn
+
+    return {v.iri: chart_svg(v) for v in view if len(v.figures) >= 2}
