@@ -54,6 +54,8 @@ class Finding:
     """A derived record about figures: what it is, its kind, and the claims it concerns."""
 
     record: Term
+    #: the record's IRI
+    iri: str
     kind: Term
     detail: tuple[Term, ...]
     claims: tuple[Term, ...]
@@ -115,6 +117,7 @@ def estimates_view(triples: Iterable[Triple], *, root: str = "") -> list[Variabl
         claims = sorted({c for p in _CLAIM_LINKS for c in values(record, p) if isinstance(c, NamedNode)}, key=str)
         finding = Finding(
             record=term_of(description, record, root=root),
+            iri=record.value,
             kind=term_of(description, kinds[0], root=root),
             detail=tuple(term_of(description, k, root=root) for k in values(record, ADKG + "disagreementKind")),
             claims=tuple(term_of(description, c, root=root) for c in claims),

@@ -13,9 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections import OrderedDict
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated, Final
 
 import anyio.to_thread
@@ -34,8 +32,7 @@ from adkg.web.services import Services
 
 router = APIRouter()
 ServicesDep = Annotated[Services, Depends(get_services)]
-#: The rendered views, by store, root path and format: each is made once per build.
-_RENDERED: OrderedDict[tuple[Path, str, ViewFormat], bytes] = OrderedDict()
+#: How many rendered views the server keeps (by store, root path and format).
 _KEPT: Final = 12
 
 
@@ -97,7 +94,7 @@ def _json(view: list[VariableFigures]) -> bytes:
                 "measure_kind": variable.measure_kind.text if variable.measure_kind else None,
                 "figures": [row for row in rows if row["variable"] == variable.iri],
                 "findings": [
-                    {"record": f.record.text, "link": f.record.link, "kind": f.kind.text,
+                    {"record": f.iri, "label": f.record.text, "kind": f.kind.text,
                      "detail": [d.text for d in f.detail], "claims": list(f.claim_iris)}
                     for f in variable.findings
                 ],
@@ -129,8 +126,9 @@ async def estimates(request: Request, services: ServicesDep) -> Response:
     headers = {**validators(store, f"estimates-{chosen.value}"), "vary": "Accept"}
     if not_modified(request, headers["etag"], store):
         return Response(status_code=304, headers=headers)
-    key = (store, root(request), chosen)
-    body = _RENDERED.get(key)
+    key = (store, root(request), chosen.value)
+    rendered = services.views
+    body = rendered.get(key)
     if body is None:
         query = (services.settings.views_folder / "estimates.rq").read_text(encoding="utf-8")
         found = await answer(services, query, FormatChoice(None, GraphFormat.NTRIPLES))
@@ -143,9 +141,9 @@ async def estimates(request: Request, services: ServicesDep) -> Response:
             charts = await anyio.to_thread.run_sync(_charts, view)
             context = {"view": view, "query": query, "claims": sum(len(v.figures) for v in view), "charts": charts}
             body = templates.get_template("estimates.html").render(request=request, root=key[1], **context).encode()
-        _RENDERED[key] = body
-        while len(_RENDERED) > _KEPT:
-            _RENDERED.popitem(last=False)
+        rendered[key] = body
+        while len(rendered) > _KEPT:
+            rendered.popitem(last=False)
     return Response(body, media_type=chosen.media_type, headers=headers)
 
 

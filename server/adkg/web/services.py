@@ -1,9 +1,11 @@
-"""What every part of the server shares: the settings, the data folder served, the worker pool
-and the cache of results."""
+"""What every part of the server shares: the settings, the data folder served, the worker pool,
+the cache of results and the views rendered whole."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from pathlib import Path
 
 from adkg.result_cache import ResultCache
 from adkg.settings import Settings
@@ -20,6 +22,8 @@ class Services:
     data: DataFolder
     pool: WorkerPool
     cache: ResultCache
+    #: Views rendered whole (``/estimates``), by store, root path and format, least recently made first.
+    views: OrderedDict[tuple[Path, str, str], bytes] = field(default_factory=OrderedDict)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Services:
