@@ -14,8 +14,8 @@ from adkg.cli import app
 from conftest import PROJECT_ROOT
 
 COMMANDS = [
-    "anchor", "build", "coverage", "examples", "find", "fmt", "lint", "query", "serve", "source", "ui", "up",
-    "validate",
+    "anchor", "build", "coverage", "examples", "find", "fmt", "lint", "query", "report", "serve", "source", "ui",
+    "up", "validate",
 ]
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from xml.etree import ElementTree
 
 import httpx
 import pyoxigraph
 import pytest
+from click.testing import Result
 
 from adkg.estimates import COLUMNS
 from browsers import chromium
@@ -124,3 +125,21 @@ def test_each_chart_is_valid_svg_with_one_mark_per_claim(server: str, test_outpu
         view.screenshot(path=test_output / "estimates.png", full_page=True)
     assert drawn is not None
     assert drawn["width"] > 300
+
+
+def test_the_report_is_one_standalone_page_with_every_figure_and_chart(
+    built_project: Path, tmp_path: Path, claims: dict[str, dict[str, str]], run_adkg: Callable[..., Result]
+) -> None:
+    output = tmp_path / "report.html"
+    result = run_adkg("report", "--output", str(output), root=built_project)
+    assert result.exit_code == 0, result.output
+    page = output.read_text(encoding="utf-8")
+    assert page.startswith("<!doctype html>")
+    assert '<html lang="en">' in page
+    for claim in claims:
+        assert f'<a href="{claim}">' in page  # links are the IRIs themselves
+    variables = {known["variable"] for known in claims.values()}
+    charted = [v for v in variables if sum(known["variable"] == v for known in claims.values()) >= 2]
+    assert page.count("<svg ") == len(charted)
+    assert "src=" not in page  # nothing is fetched: style and charts are in the page
+    assert 'rel="stylesheet"' not in page

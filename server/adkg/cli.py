@@ -20,6 +20,7 @@ from pyoxigraph import Store
 
 from adkg.build import BuildReport, build
 from adkg.dataset import load_dataset
+from adkg.dumps import write_atomically
 from adkg.errors import AdkgError, LayoutError, QuerySyntaxError, UiInstallError
 from adkg.examples import regenerate
 from adkg.find import find
@@ -396,6 +397,27 @@ def serve(
     """Serve the built store at /sparql (SPARQL 1.1 Protocol); never builds."""
     DataFolder(get_settings().data_folder).require_current()
     _serve(host=host, port=port)
+
+
+@app.command()
+@_reporting_errors
+def report(
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="The HTML file to write (standard output if not given).")
+    ] = None,
+) -> None:
+    """Write the estimates view (every figure side by side, by variable, with its charts and what
+    the rules found) as one standalone HTML file, from the built store, for sharing without a server."""
+    from adkg.report import estimates_report
+
+    settings = get_settings()
+    with open_read_only(DataFolder(settings.data_folder).require_current()) as handle:
+        page = estimates_report(handle.store, settings.views_folder)
+    if output is None:
+        sys.stdout.write(page)
+        return
+    write_atomically(output, page.encode("utf-8"))
+    typer.echo(f"report: {output} ({len(page.encode('utf-8'))} bytes)", err=True)
 
 
 def _install_ui(settings: Settings) -> bool:

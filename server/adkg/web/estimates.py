@@ -23,10 +23,11 @@ from fastapi.responses import Response
 
 from adkg.errors import NotAcceptableError, ProtocolError
 from adkg.estimates import COLUMNS, VariableFigures, estimates_view, table
+from adkg.report import estimates_page
 from adkg.sparql import FormatChoice, GraphFormat, ResultFormat, negotiate, prefers
 from adkg.web.deps import get_services
 from adkg.web.downloads import not_modified, validators
-from adkg.web.html import root, templates
+from adkg.web.html import root
 from adkg.web.page_queries import answer
 from adkg.web.services import Services
 
@@ -138,17 +139,10 @@ async def estimates(request: Request, services: ServicesDep) -> Response:
         elif chosen is ViewFormat.JSON:
             body = _json(view)
         else:
-            charts = await anyio.to_thread.run_sync(_charts, view)
-            context = {"view": view, "query": query, "claims": sum(len(v.figures) for v in view), "charts": charts}
-            body = templates.get_template("estimates.html").render(request=request, root=key[1], **context).encode()
+            page = await anyio.to_thread.run_sync(lambda: estimates_page(view, query=query, root=key[1]))
+            body = page.encode("utf-8")
         rendered[key] = body
         while len(rendered) > _KEPT:
             rendered.popitem(last=False)
     return Response(body, media_type=chosen.media_type, headers=headers)
 
-
-def _charts(view: list[VariableFigures]) -> dict[str, str]:
-    """The SVG chart of each variable of ``view`` with two or more figures, by variable IRI."""
-    from adkg.charts import chart_svg  # matplotlib loads only when a chart is first drawn
-
-    return {v.iri: chart_svg(v) for v in view if len(v.figures) >= 2}
