@@ -9,8 +9,10 @@ text places loosely. Nothing is rounded, converted or guessed.
 
 from __future__ import annotations
 
+from calendar import monthrange
 from collections import defaultdict
 from collections.abc import Iterable
+from datetime import date
 from typing import Final
 
 from pyoxigraph import Literal, NamedNode, Triple
@@ -155,6 +157,42 @@ def time_text(description: Description, node: object) -> str:
         span = "to an undated end" if end and length else ""
     text = " ".join(part for part in (length[0] if length else "", span) if part)
     return f"{text} (vague)" if vague and text else text
+
+
+def _stated_days(text: str, datatype: str) -> tuple[date, date] | None:
+    """The first and last day of a stated date, month or year."""
+    if datatype == _XSD + "date":
+        day = date.fromisoformat(text[:10])
+        return day, day
+    if datatype == _XSD + "gYearMonth":
+        year, month = int(text[:4]), int(text[5:7])
+        return date(year, month, 1), date(year, month, monthrange(year, month)[1])
+    if datatype == _XSD + "gYear":
+        return date(int(text[:4]), 1, 1), date(int(text[:4]), 12, 31)
+    return None
+
+
+def time_days(description: Description, node: object) -> tuple[date | None, date | None]:
+    """The first day the time ``node`` may begin and the last it may end, where the text dates
+    them (None for an open or undated end; a date without a year gives none).
+
+    >>> from pyoxigraph import parse, RdfFormat
+    >>> d = Description(parse(b'''@prefix time: <http://www.w3.org/2006/time#> .
+    ...   @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+    ...   <urn:a> time:inXSDgYearMonth "2023-11"^^xsd:gYearMonth .
+    ...   <urn:b> time:hasBeginning [ time:inXSDgYear "1979"^^xsd:gYear ] .''', format=RdfFormat.TURTLE))
+    >>> time_days(d, NamedNode("urn:a")), time_days(d, NamedNode("urn:b"))
+    ((datetime.date(2023, 11, 1), datetime.date(2023, 11, 30)), (datetime.date(1979, 1, 1), None))
+    """
+    for name in _STATED:
+        for stated in description.values(node, _TIME + name):
+            if isinstance(stated, Literal):
+                days = _stated_days(stated.value, stated.datatype.value)
+                if days is not None:
+                    return days
+    begins = [time_days(description, b)[0] for b in description.values(node, _TIME + "hasBeginning")]
+    ends = [time_days(description, e)[1] for e in description.values(node, _TIME + "hasEnd")]
+    return (begins[0] if begins else None), (ends[0] if ends else None)
 
 
 def figure_text(description: Description, claim: object) -> str:

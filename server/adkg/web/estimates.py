@@ -13,73 +13,23 @@ from __future__ import annotations
 import csv
 import io
 import json
-from enum import StrEnum
-from typing import Annotated, Final
+from typing import Annotated
 
 import anyio.to_thread
 import pyoxigraph
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
-from adkg.errors import NotAcceptableError, ProtocolError
 from adkg.estimates import COLUMNS, VariableFigures, estimates_view, table
 from adkg.report import estimates_page
-from adkg.sparql import FormatChoice, GraphFormat, ResultFormat, negotiate, prefers
+from adkg.sparql import FormatChoice, GraphFormat
 from adkg.web.deps import get_services
-from adkg.web.downloads import not_modified, validators
-from adkg.web.html import root
 from adkg.web.page_queries import answer
 from adkg.web.services import Services
+from adkg.web.views import ViewFormat, view_response
 
 router = APIRouter()
 ServicesDep = Annotated[Services, Depends(get_services)]
-#: How many rendered views the server keeps (by store, root path and format).
-_KEPT: Final = 12
-
-
-class ViewFormat(StrEnum):
-    """What the estimates view is served as."""
-
-    HTML = "html"
-    CSV = "csv"
-    JSON = "json"
-
-    @property
-    def media_type(self) -> str:
-        """The media type the view is served with in this format."""
-        return {"html": "text/html; charset=utf-8", "csv": "text/csv; charset=utf-8", "json": "application/json"}[
-            self.value
-        ]
-
-    @classmethod
-    def asked(cls, accept: str | None, format_name: str | None) -> ViewFormat:
-        """The format a ``format`` parameter names, else the one an Accept header prefers (HTML
-        for a browser, for no Accept and for any wildcard).
-
-        >>> ViewFormat.asked("text/csv", None), ViewFormat.asked("*/*", None), ViewFormat.asked(None, "json")
-        (<ViewFormat.CSV: 'csv'>, <ViewFormat.HTML: 'html'>, <ViewFormat.JSON: 'json'>)
-
-        Raises:
-            ProtocolError: ``format_name`` names no format of the view.
-            NotAcceptableError: the Accept header names none of them.
-        """
-        if format_name is not None:
-            try:
-                return cls(format_name.strip().lower())
-            except ValueError:
-                raise ProtocolError(f"format={format_name!r}: the estimates are served as html, csv or json") from None
-        if accept is None or prefers(accept, "text/html", "application/xhtml+xml") or accept.strip() in {"", "*/*"}:
-            return cls.HTML
-        try:
-            results = negotiate(accept).results
-        except NotAcceptableError:
-            results = None
-        if results is ResultFormat.CSV:
-            return cls.CSV
-        if results is ResultFormat.JSON:
-            return cls.JSON
-        raise NotAcceptableError("the estimates are served as text/html, text/csv or application/json",
-                                 ["text/html", "text/csv", "application/json"])
 
 
 def _json(view: list[VariableFigures]) -> bytes:
@@ -116,33 +66,22 @@ def _csv(view: list[VariableFigures]) -> bytes:
 
 @router.api_route("/estimates", methods=["GET", "HEAD"])
 async def estimates(request: Request, services: ServicesDep) -> Response:
-    """The estimates view, as a page, CSV or JSON.
+    """The estimates view, as a page, CSV or JSON (:func:`adkg.web.views.view_response`).
 
     Raises:
         ProtocolError: the ``format`` parameter names no format of the view (400).
         NotAcceptableError: the Accept header names none of them (406).
     """
-    chosen = ViewFormat.asked(request.headers.get("accept"), request.query_params.get("format"))
-    store = services.data.require_current()
-    headers = {**validators(store, f"estimates-{chosen.value}"), "vary": "Accept"}
-    if not_modified(request, headers["etag"], store):
-        return Response(status_code=304, headers=headers)
-    key = (store, root(request), chosen.value)
-    rendered = services.views
-    body = rendered.get(key)
-    if body is None:
+
+    async def render(chosen: ViewFormat, prefix: str) -> bytes:
         query = (services.settings.views_folder / "estimates.rq").read_text(encoding="utf-8")
         found = await answer(services, query, FormatChoice(None, GraphFormat.NTRIPLES))
-        view = estimates_view(pyoxigraph.parse(found, format=pyoxigraph.RdfFormat.N_TRIPLES), root=key[1])
+        view = estimates_view(pyoxigraph.parse(found, format=pyoxigraph.RdfFormat.N_TRIPLES), root=prefix)
         if chosen is ViewFormat.CSV:
-            body = _csv(view)
-        elif chosen is ViewFormat.JSON:
-            body = _json(view)
-        else:
-            page = await anyio.to_thread.run_sync(lambda: estimates_page(view, query=query, root=key[1]))
-            body = page.encode("utf-8")
-        rendered[key] = body
-        while len(rendered) > _KEPT:
-            rendered.popitem(last=False)
-    return Response(body, media_type=chosen.media_type, headers=headers)
+            return _csv(view)
+        if chosen is ViewFormat.JSON:
+            return _json(view)
+        page = await anyio.to_thread.run_sync(lambda: estimates_page(view, query=query, root=prefix))
+        return page.encode("utf-8")
 
+    return await view_response(request, services, name="estimates", render=render)

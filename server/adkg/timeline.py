@@ -1,0 +1,101 @@
+"""The timeline: everything the graph dates (events, orders, deadlines, announcements, policies) in
+time order, each at the text's precision (no rdflib, no web).
+
+Made from what ``queries/views/timeline.rq`` returns. Each entry's time reads as the text fixes it
+(:func:`adkg.claim_text.time_text`: a day, a month, a year, an open period, a date without a
+year) and is placed by the first day it may begin; an entry the text does not date to a day,
+month or year (a date without a year) comes after the dated ones, flagged, never given a year.
+"""
+
+from __future__ import annotations
+
+from calendar import monthrange
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Final
+
+from pyoxigraph import NamedNode, Triple
+
+from adkg.claim_text import Description, time_days, time_text
+from adkg.resource_page import Term, link, term_of
+from adkg.vocab import ADKG, PREFIXES
+
+_TIME: Final = PREFIXES["time"]
+_RDF_TYPE: Final = PREFIXES["rdf"] + "type"
+_OA: Final = PREFIXES["oa"]
+_PROV: Final = PREFIXES["prov"]
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One dated node: what it is, when (as the text says, and as days), and its words."""
+
+    iri: str
+    node: Term
+    kinds: tuple[Term, ...]
+    when: str
+    #: the first day it may begin and the last it may end (None: open, or not dated that far)
+    first: date | None
+    last: date | None
+    #: how precisely the text dates it: "day", "month", "year", "period", "open period", "no year"
+    #: (a day and month the text gives without a year) or "undated"
+    precision: str
+    status: tuple[Term, ...]
+    quotes: tuple[Term, ...]
+
+
+def _precision(first: date | None, last: date | None, when: str) -> str:
+    """How precisely a time with these days is dated.
+
+    >>> _precision(date(2023, 11, 1), date(2023, 11, 30), "2023-11"), _precision(date(1979, 1, 1), None, "from 1979")
+    ('month', 'open period')
+    >>> _precision(None, None, "1 November, no year given")
+    'no year'
+    """
+    if first is None and last is None:
+        return "no year" if "no year" in when else "undated"
+    if first is None or last is None:
+        return "open period"
+    if first == last:
+        return "day"
+    same_month = (first.year, first.month) == (last.year, last.month)
+    if same_month and first.day == 1 and last.day == monthrange(last.year, last.month)[1]:
+        return "month"
+    if first.year == last.year and (first.month, first.day, last.month, last.day) == (1, 1, 12, 31):
+        return "year"
+    return "period"
+
+
+def timeline(triples: Iterable[Triple], *, root: str = "") -> list[Entry]:
+    """Return every dated node of the description ``triples``, in time order (by its first day,
+    then its last, then its label), those dated to no day, month or year last."""
+    description = Description(triples)
+    values = description.values
+    entries = []
+    for node in description.about:
+        times = values(node, _TIME + "hasTime")
+        if not isinstance(node, NamedNode) or not times:
+            continue
+        when = "; ".join(t for t in (time_text(description, time) for time in times) if t)
+        first, last = time_days(description, times[0])
+        entries.append(Entry(
+            iri=node.value,
+            node=term_of(description, node, root=root),
+            kinds=tuple(term_of(description, k, root=root) for k in sorted(values(node, _RDF_TYPE), key=str)
+                        if isinstance(k, NamedNode) and k.value.startswith(ADKG)),
+            when=when,
+            first=first,
+            last=last,
+            precision=_precision(first, last, when),
+            status=tuple(term_of(description, s, root=root) for s in values(node, ADKG + "status")),
+            quotes=tuple(
+                Term(str(getattr(exact, "value", "")), link(anchor.value, root=root))
+                for anchor in values(node, _PROV + "wasDerivedFrom") if isinstance(anchor, NamedNode)
+                for selector in values(anchor, _OA + "hasSelector")
+                for exact in values(selector, _OA + "exact")
+            ),
+        ))
+    entries.sort(key=lambda e: (e.first is None and e.last is None, e.first or e.last or date.max,
+                                e.last or date.max, e.node.text))
+    return entries
