@@ -43,6 +43,8 @@ class Entry:
     precision: str
     status: tuple[Term, ...]
     quotes: tuple[Term, ...]
+    #: the IRIs of its quote anchors
+    anchors: tuple[str, ...]
 
 
 def _precision(first: date | None, last: date | None, when: str) -> str:
@@ -95,7 +97,45 @@ def timeline(triples: Iterable[Triple], *, root: str = "") -> list[Entry]:
                 for selector in values(anchor, _OA + "hasSelector")
                 for exact in values(selector, _OA + "exact")
             ),
+            anchors=tuple(a.value for a in values(node, _PROV + "wasDerivedFrom") if isinstance(a, NamedNode)),
         ))
     entries.sort(key=lambda e: (e.first is None and e.last is None, e.first or e.last or date.max,
                                 e.last or date.max, e.node.text))
     return entries
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    """Where an entry is drawn on the timeline's axis: from ``left`` to ``left + width``, in
+    percent of the axis; an open end reaches the edge of the axis and says so."""
+
+    left: float
+    width: float
+    open_start: bool
+    open_end: bool
+
+
+def bars(entries: list[Entry]) -> dict[str, Bar]:
+    """Return the bar of each entry dated at least at one end, by IRI, on an axis from the first
+    day any entry may begin to the last day any may end: a day is a sliver, a month a month, a
+    year a year, an open period runs to the edge it is open toward.
+
+    >>> day, month = date(2023, 10, 31), (date(2023, 11, 1), date(2023, 11, 30))
+    >>> entry = lambda iri, first, last: Entry(iri, Term(iri), (), "", first, last, "", (), (), ())
+    >>> found = bars([entry("a", day, day), entry("b", *month), entry("c", date(2023, 12, 1), None)])
+    >>> found["b"].width > found["a"].width, found["c"].open_end, round(found["c"].left + found["c"].width)
+    (True, True, 100)
+    """
+    days = [d for e in entries for d in (e.first, e.last) if d is not None]
+    if not days:
+        return {}
+    start, end = min(days).toordinal(), max(days).toordinal() + 1
+    span = max(end - start, 1)
+    found = {}
+    for e in entries:
+        if e.first is None and e.last is None:
+            continue
+        first = e.first.toordinal() if e.first is not None else start
+        last = (e.last.toordinal() if e.last is not None else end - 1) + 1
+        found[e.iri] = Bar(100 * (first - start) / span, 100 * (last - first) / span, e.first is None, e.last is None)
+    return found

@@ -15,7 +15,7 @@ from starlette.types import ASGIApp
 
 from adkg.errors import AdkgError
 from adkg.settings import Settings
-from adkg.web import downloads, errors, estimates, graphs, health, ontology, query_ui, resources
+from adkg.web import downloads, errors, estimates, graphs, health, ontology, query_ui, resources, timeline
 from adkg.web.asgi import Receive, Scope, Send
 from adkg.web.endpoint import SparqlEndpoint
 from adkg.web.services import Services
@@ -66,6 +66,7 @@ def create_app(settings: Settings) -> ASGIApp:
     pages.include_router(ontology.router)
     pages.include_router(graphs.router)
     pages.include_router(estimates.router)
+    pages.include_router(timeline.router)
     # Cross-origin requests are welcome from anywhere: the data is public and no cookie is used.
     return CORSMiddleware(
         Application(SparqlEndpoint(services), pages),
