@@ -19,13 +19,12 @@ from typing import Final
 from pyoxigraph import Literal, NamedNode, Triple
 
 from adkg.claim_text import Description
-from adkg.resource_page import ClaimRow, Term, claim_row, term_of
+from adkg.resource_page import ClaimRow, Term, anchors_of, claim_row, term_of
 from adkg.vocab import ADKG, PREFIXES
 
 _RDF_TYPE: Final = PREFIXES["rdf"] + "type"
 _SCHEMA: Final = PREFIXES["schema"]
 _SEM: Final = PREFIXES["sem"]
-_PROV: Final = PREFIXES["prov"]
 _DEFINITION: Final = PREFIXES["skos"] + "definition"
 #: The classes of derived records about figures, and the properties that name their claims.
 FINDINGS: Final = ("ComparableGroup", "Disagreement", "ArithmeticInconsistency", "CumulativeSeries", "Decrease",
@@ -137,7 +136,7 @@ def estimates_view(triples: Iterable[Triple], *, root: str = "") -> list[Variabl
                 high=next((n for n in map(_number, values(claim, _SCHEMA + "maxValue")) if n is not None), None),
                 earliest=_day(description, claim, "hasEarliestBeginTimeStamp"),
                 latest=_day(description, claim, "hasLatestEndTimeStamp"),
-                anchors=tuple(a.value for a in values(claim, _PROV + "wasDerivedFrom") if isinstance(a, NamedNode)),
+                anchors=tuple(a.value for a in anchors_of(description, claim)),
             )
             for claim in claims
         ]

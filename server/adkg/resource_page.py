@@ -200,13 +200,23 @@ def claim_row(description: Description, claim: NamedNode, *, root: str, this: bo
         claimants=tuple(term(v) for v in values(claim, _PROV + "wasAttributedTo")),
         sources=tuple(term(v) for v in values(claim, _ADKG + "reportedIn")),
         footnotes=tuple(sorted((term(v) for v in values(claim, _ADKG + "citesReference")), key=_natural)),
-        quotes=tuple(
-            Term(str(getattr(exact, "value", "")), link(anchor.value, root=root))
-            for anchor in values(claim, _PROV + "wasDerivedFrom") if isinstance(anchor, NamedNode)
-            for selector in values(anchor, _OA + "hasSelector")
-            for exact in values(selector, _OA + "exact")
-        ),
+        quotes=quotes_of(description, claim, root=root),
         this=this,
+    )
+
+
+def anchors_of(description: Description, node: object) -> tuple[NamedNode, ...]:
+    """The quote anchors ``node`` was derived from (``prov:wasDerivedFrom``), in order."""
+    return tuple(a for a in description.values(node, _PROV + "wasDerivedFrom") if isinstance(a, NamedNode))
+
+
+def quotes_of(description: Description, node: object, *, root: str) -> tuple[Term, ...]:
+    """The exact words of each quote anchor of ``node``, each linked to its anchor."""
+    return tuple(
+        Term(str(getattr(exact, "value", "")), link(anchor.value, root=root))
+        for anchor in anchors_of(description, node)
+        for selector in description.values(anchor, _OA + "hasSelector")
+        for exact in description.values(selector, _OA + "exact")
     )
 
 

@@ -18,13 +18,11 @@ from typing import Final
 from pyoxigraph import NamedNode, Triple
 
 from adkg.claim_text import Description, time_days, time_text
-from adkg.resource_page import Term, link, term_of
+from adkg.resource_page import Term, anchors_of, quotes_of, term_of
 from adkg.vocab import ADKG, PREFIXES
 
 _TIME: Final = PREFIXES["time"]
 _RDF_TYPE: Final = PREFIXES["rdf"] + "type"
-_OA: Final = PREFIXES["oa"]
-_PROV: Final = PREFIXES["prov"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,13 +89,8 @@ def timeline(triples: Iterable[Triple], *, root: str = "") -> list[Entry]:
             last=last,
             precision=_precision(first, last, when),
             status=tuple(term_of(description, s, root=root) for s in values(node, ADKG + "status")),
-            quotes=tuple(
-                Term(str(getattr(exact, "value", "")), link(anchor.value, root=root))
-                for anchor in values(node, _PROV + "wasDerivedFrom") if isinstance(anchor, NamedNode)
-                for selector in values(anchor, _OA + "hasSelector")
-                for exact in values(selector, _OA + "exact")
-            ),
-            anchors=tuple(a.value for a in values(node, _PROV + "wasDerivedFrom") if isinstance(a, NamedNode)),
+            quotes=quotes_of(description, node, root=root),
+            anchors=tuple(a.value for a in anchors_of(description, node)),
         ))
     entries.sort(key=lambda e: (e.first is None and e.last is None, e.first or e.last or date.max,
                                 e.last or date.max, e.node.text))
