@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from xml.etree import ElementTree
@@ -16,6 +17,7 @@ from click.testing import Result
 
 from adkg.estimates import COLUMNS
 from browsers import chromium
+from conftest import DATA, copy_fixture
 from servers import adkg_serve, linked_query
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -143,3 +145,32 @@ def test_the_report_is_one_standalone_page_with_every_figure_and_chart(
     assert page.count("<svg ") == len(charted)
     assert "src=" not in page  # nothing is fetched: style and charts are in the page
     assert 'rel="stylesheet"' not in page
+
+
+def test_a_second_sources_figures_join_the_seeds_in_their_charts(
+    run_adkg: Callable[..., Result], project: Path, tmp_path: Path
+) -> None:
+    """The issue's check: an unseen source whose figures compete with the seed's, built with no
+    code change, is found in the right charts and findings of the report."""
+    second = DATA / "second-source"
+    shutil.copy(second / "001_test_second_source.txt", project / "seeds")
+    (project / "graph" / "source" / "test-second").mkdir()
+    copy_fixture(second / "source.ttl", project / "graph" / "source" / "test-second" / "source.ttl")
+    copy_fixture(second / "variables.ttl", project / "graph" / "entities" / "test-variables.ttl")
+    assert run_adkg("anchor", root=project).exit_code == 0
+    assert run_adkg("build", root=project).exit_code == 0
+    output = tmp_path / "report.html"
+    assert run_adkg("report", "--output", str(output), root=project).exit_code == 0
+    page = output.read_text(encoding="utf-8")
+    section = page.split('<section id="variable-afghans-in-pakistan"', 1)[1].split("</section>")[0]
+    svg = ElementTree.fromstring(section[section.index("<svg"):section.index("</svg>") + len("</svg>")])
+    marks = {e.get("id") for e in svg.iter() if (e.get("id") or "").startswith("claim-")}
+    assert marks == {
+        "claim-claim-un-afghans-in-pakistan-2023",
+        "claim-claim-pakistan-government-figures-afghans-in-pakistan-2023-10",
+        "claim-claim-pakistani-authorities-afghans-in-pakistan-2023",
+        "claim-claim-test-officials-afghans-in-pakistan-2023-10-20",
+    }
+    assert "Pakistani officials" in (svg.get("aria-label") or "")
+    # its disagreements with the UN's and the government's figures are among the findings
+    assert section.count("approximately 4100000 (Pakistani officials)") >= 3
