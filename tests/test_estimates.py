@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -113,13 +114,17 @@ def test_each_chart_is_valid_svg_with_one_mark_per_claim(server: str, test_outpu
     assert charted
     for variable in charted:
         section = page.split(f'<section id="{variable["variable"].rsplit("/", 1)[-1]}"', 1)[1].split("</section>")[0]
-        svg = section[section.index("<svg"):section.index("</svg>") + len("</svg>")]
-        root = ElementTree.fromstring(svg)  # well-formed XML, or this raises
-        assert root.tag == "{http://www.w3.org/2000/svg}svg"
-        assert root.get("role") == "img"
-        assert variable["label"] in (root.get("aria-label") or "")
-        marks = [e.get("id") for e in root.iter() if (e.get("id") or "").startswith("claim-")]
+        marks = []
+        for svg in re.findall(r"<svg .*?</svg>", section, flags=re.DOTALL):  # one chart per unit
+            root = ElementTree.fromstring(svg)  # well-formed XML, or this raises
+            assert root.tag == "{http://www.w3.org/2000/svg}svg"
+            assert root.get("role") == "img"
+            assert variable["label"] in (root.get("aria-label") or "")
+            marks += [e.get("id") for e in root.iter() if (e.get("id") or "").startswith("claim-")]
         assert sorted(marks) == sorted("claim-" + row["claim"].rsplit("/", 1)[-1] for row in variable["figures"])
+    # a fee given in dollars and in pounds: two charts, never one axis
+    fee = page.split('<section id="variable-exit-fee-amount"', 1)[1].split("</section>")[0]
+    assert fee.count("<svg ") == 2
     with chromium() as browser:
         view = browser.new_page()
         view.goto(f"{server}/estimates#variable-afghans-in-pakistan")
@@ -142,7 +147,7 @@ def test_the_report_is_one_standalone_page_with_every_figure_and_chart(
         assert f'<a href="{claim}">' in page  # links are the IRIs themselves
     variables = {known["variable"] for known in claims.values()}
     charted = [v for v in variables if sum(known["variable"] == v for known in claims.values()) >= 2]
-    assert page.count("<svg ") == len(charted)
+    assert page.count("<svg ") == len(charted) + 1  # the exit fee's figures, in two currencies, are two charts
     assert "src=" not in page  # nothing is fetched: style and charts are in the page
     assert 'rel="stylesheet"' not in page
 

@@ -10,7 +10,8 @@ whose id is ``claim-NAME``:
 Each mark stands on a common time axis over the days the claim may hold (rule 030's earliest and
 latest day, drawn as a horizontal span). A claim the text does not date stands apart, right of the
 axis, under "no date". Colours tell claimants apart (the legend names each claimant with its
-source), and each disagreement the rules found is a dashed line between its two claims.
+source), and each disagreement the rules found is a dashed line between its two claims. Figures
+given in different currencies get a chart each: one axis never mixes units.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import html
 import io
 import re
+from dataclasses import replace
 from datetime import date
 from typing import Final
 
@@ -65,8 +67,9 @@ def describe_chart(variable: VariableFigures) -> str:
 
 
 def chart_svg(variable: VariableFigures) -> str:
-    """Return the chart of ``variable``'s figures as an SVG element (text, no XML declaration), an
-    image (``role="img"``) whose ``aria-label`` is :func:`describe_chart`.
+    """Return the charts of ``variable``'s figures as SVG elements (text, no XML declaration): one
+    per unit its figures are given in (a fee given in dollars and in pounds is two charts, never
+    one axis), each an image (``role="img"``) whose ``aria-label`` is :func:`describe_chart`.
 
     Raises:
         ValueError: the variable has no figure with a number to draw.
@@ -74,6 +77,17 @@ def chart_svg(variable: VariableFigures) -> str:
     figures = [f for f in variable.figures if f.value is not None or f.low is not None or f.high is not None]
     if not figures:
         raise ValueError(f"{variable.iri}: no figure with a number to draw")
+    units = sorted({f.unit for f in figures})
+    charts = []
+    for unit in units:
+        in_unit = replace(variable, figures=tuple(f for f in figures if f.unit == unit))
+        charts.append(_chart(in_unit, unit=unit if len(units) > 1 else ""))
+    return "\n".join(charts)
+
+
+def _chart(variable: VariableFigures, *, unit: str) -> str:
+    """One SVG chart of ``variable``'s figures, all in one unit (named in the title if given)."""
+    figures = list(variable.figures)
     numbers = [n for f in figures for n in (f.value, f.low, f.high) if n is not None]
     top, bottom = max(numbers), min(0.0, *numbers)
     ceiling = top + (top - bottom) * 0.15 or 1.0
@@ -144,7 +158,7 @@ def chart_svg(variable: VariableFigures) -> str:
 
     axes.xaxis.set_major_formatter(FuncFormatter(day_label))
     axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
-    axes.set_title(variable.variable.text, fontsize=10)
+    axes.set_title(f"{variable.variable.text} ({unit})" if unit else variable.variable.text, fontsize=10)
     axes.grid(axis="y", alpha=0.3)
     chart.legend(fontsize=7, loc="outside lower center", frameon=False)
     output = io.StringIO()

@@ -46,6 +46,8 @@ class Figure:
     latest: str | None
     #: the IRIs of its quote anchors
     anchors: tuple[str, ...]
+    #: the currency its figure is given in ("" for a count or a share)
+    unit: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,6 +139,7 @@ def estimates_view(triples: Iterable[Triple], *, root: str = "") -> list[Variabl
                 earliest=_day(description, claim, "hasEarliestBeginTimeStamp"),
                 latest=_day(description, claim, "hasLatestEndTimeStamp"),
                 anchors=tuple(a.value for a in anchors_of(description, claim)),
+                unit=" ".join(c.value for c in values(claim, _SCHEMA + "currency") if isinstance(c, Literal)),
             )
             for claim in claims
         ]
