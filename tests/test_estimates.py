@@ -16,7 +16,9 @@ import pyoxigraph
 import pytest
 from click.testing import Result
 
-from adkg.estimates import COLUMNS
+from adkg.charts import chart_svg
+from adkg.estimates import COLUMNS, Figure, VariableFigures
+from adkg.resource_page import ClaimRow, Term
 from browsers import chromium
 from conftest import DATA, copy_fixture
 from servers import adkg_serve, linked_query
@@ -179,3 +181,38 @@ def test_a_second_sources_figures_join_the_seeds_in_their_charts(
     assert "Pakistani officials" in (svg.get("aria-label") or "")
     # its disagreements with the UN's and the government's figures are among the findings
     assert section.count("approximately 4100000 (Pakistani officials)") >= 3
+
+
+def test_regressions_of_the_second_reading(server: str, tmp_path: Path, built_project: Path,
+                                            run_adkg: Callable[..., Result]) -> None:
+    page = httpx.get(f"{server}/estimates", headers={"accept": BROWSER}).text
+    # charts inlined in one page repeat no id (matplotlib's own ids made each chart's own)
+    ids = re.findall(r' id="([^"]+)"', page)
+    assert len(ids) == len(set(ids))
+    # every disagreement is listed at the top, where the figures disagree
+    top = page.split("<h2>Where the figures disagree</h2>", 1)[1].split("<h2>", 1)[0]
+    document = httpx.get(f"{server}/estimates", params={"format": "json"}).json()
+    disagreements = {f["record"] for v in document["variables"] for f in v["findings"] if f["kind"] == "disagreement"}
+    assert disagreements
+    assert all(f'<a href="/id/{iri.rsplit("/", 1)[-1]}">' in top for iri in disagreements)
+    # the CSV says each figure's currency
+    rows = list(csv.DictReader(io.StringIO(httpx.get(f"{server}/estimates", params={"format": "csv"}).text)))
+    assert sorted(r["unit"] for r in rows if r["variable"].endswith("/variable-exit-fee-amount")) == ["GBP", "USD"]
+    # the report is a file to share: others may read it
+    output = tmp_path / "report.html"
+    assert run_adkg("report", "--output", str(output), root=built_project).exit_code == 0
+    assert output.stat().st_mode & 0o044 == 0o044
+
+
+def test_a_chart_of_undated_figures_labels_no_day() -> None:
+    """Regression: with no claim dated, the time axis was labelled with days of the year 1."""
+    def figure(name: str, value: float) -> Figure:
+        row = ClaimRow(Term(name), None, str(value), (), "", (Term("someone"),), (Term("a source"),), (), ())
+        return Figure(f"https://w3id.org/adkg/id/{name}", row, value, None, None, None, None, ())
+
+    variable = VariableFigures(Term("a count"), "https://w3id.org/adkg/id/variable-x", "", None,
+                               (figure("claim-a", 3), figure("claim-b", 5)), ())
+    svg = chart_svg(variable)
+    assert "no date" in svg
+    assert not re.search(r">\s*\d{1,4}-\d{2}(-\d{2})?\s*<", svg)  # no day or month labels an empty axis
+    assert sorted(re.findall(r'id="(claim-[^"]+)"', svg)) == ["claim-claim-a", "claim-claim-b"]

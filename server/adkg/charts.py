@@ -9,8 +9,8 @@ whose id is ``claim-NAME``:
 
 Each mark stands on a common time axis over the days the claim may hold (rule 030's earliest and
 latest day, drawn as a horizontal span). A claim the text does not date stands apart, right of the
-axis, under "no date". Colours tell claimants apart (the legend names each claimant with its
-source), and each disagreement the rules found is a dashed line between its two claims. Figures
+axis, under "no date". Colours tell claimants apart and marker shapes sources (the legend names
+both), and each disagreement the rules found is a dashed line between its two claims. Figures
 given in different currencies get a chart each: one axis never mixes units.
 """
 
@@ -33,6 +33,10 @@ mpl.rcParams["svg.fonttype"] = "none"  # text stays text: smaller, searchable, r
 mpl.rcParams["svg.hashsalt"] = "adkg"  # the same chart gives the same SVG
 #: A colour-blind-safe palette (Okabe and Ito), one colour per claimant.
 PALETTE: Final = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
+#: Marker shapes, one per source.
+MARKERS: Final = ("o", "s", "^", "D", "v", "P", "X", "*")
+#: The ids of the marks adkg names (kept as they are in the page).
+_MARK_IDS: Final = ("claim-", "time-claim-", "disagreement-")
 
 
 def _day(text: str | None) -> float | None:
@@ -98,13 +102,17 @@ def _chart(variable: VariableFigures, *, unit: str) -> str:
 
     claimants = sorted({", ".join(t.text for t in f.row.claimants) or "no claimant" for f in figures})
     colour = {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(claimants)}
+    sources = sorted({"; ".join(t.text for t in f.row.sources) or "no source" for f in figures})
+    shape = {name: MARKERS[i % len(MARKERS)] for i, name in enumerate(sources)}
     chart = ChartFigure(figsize=(8.0, 3.6), layout="constrained")
     axes = chart.subplots()
     position: dict[str, tuple[float, float]] = {}
     undated = 0
     for figure in figures:
         claimant = ", ".join(t.text for t in figure.row.claimants) or "no claimant"
+        source = "; ".join(t.text for t in figure.row.sources) or "no source"
         span = _span(figure)
+        nudged = 0
         if span is None:
             x, x_span = undated_x + undated * width * 0.04, None
             undated += 1
@@ -112,12 +120,13 @@ def _chart(variable: VariableFigures, *, unit: str) -> str:
             x, x_span = (span[0] + span[1]) / 2, span
             while any(abs(x - other) < width * 0.01 for other, _ in position.values()):
                 x += width * 0.03  # marks at one time side by side, not on top of each other
+                nudged += 1
         low = figure.low if figure.value is None else figure.value
         high = figure.high if figure.value is None else figure.value
         group, hue = mark_id(figure), colour[claimant]
         y: float
         if figure.value is not None:
-            axes.plot([x], [figure.value], marker="o", markersize=7, linestyle="none", color=hue, gid=group)
+            axes.plot([x], [figure.value], marker=shape[source], markersize=7, linestyle="none", color=hue, gid=group)
             y = figure.value
         elif low is not None and high is not None:
             axes.plot([x, x], [low, high], linewidth=6, solid_capstyle="butt", color=hue, gid=group)
@@ -130,7 +139,7 @@ def _chart(variable: VariableFigures, *, unit: str) -> str:
                                   arrowprops={"arrowstyle": "-|>", "color": colour[claimant], "linewidth": 3})
             if arrow.arrow_patch is not None:
                 arrow.arrow_patch.set_gid(group)
-        axes.annotate(figure.row.figure, (x, y), xytext=(6, 4), textcoords="offset points", fontsize=7,
+        axes.annotate(figure.row.figure, (x, y), xytext=(6, 4 + 9 * nudged), textcoords="offset points", fontsize=7,
                       color=colour[claimant])
         if x_span is not None and x_span[1] > x_span[0]:
             axes.plot(list(x_span), [y, y], linewidth=1.5, alpha=0.6, color=colour[claimant], gid="time-" + group)
@@ -140,17 +149,19 @@ def _chart(variable: VariableFigures, *, unit: str) -> str:
             (x1, y1), (x2, y2) = (position[c] for c in finding.claim_iris[:2])
             axes.plot([x1, x2], [y1, y2], linestyle="--", linewidth=1, color="#555555",
                       gid=finding.record.link.rsplit("/", 1)[-1] if finding.record.link else None)
-    for name in claimants:
-        sources = sorted({t.text for f in figures for t in f.row.sources
-                          if (", ".join(c.text for c in f.row.claimants) or "no claimant") == name})
-        axes.plot([], [], marker="o", linestyle="none", color=colour[name],
-                  label=f"{name} ({'; '.join(sources)})" if sources else name)
+    for name in claimants:  # the legend: a colour per claimant, a marker shape per source
+        axes.plot([], [], marker="s", linestyle="none", color=colour[name], label=name)
+    for name in sources:
+        axes.plot([], [], marker=shape[name], linestyle="none", color="#555555", label=f"reported in {name}")
     axes.set_ylim(bottom, ceiling)
     right = (undated_x + undated * width * 0.04 + width * 0.1) if undated else last + width * 0.1
     axes.set_xlim(first - width * 0.1, right)
-    if undated:  # the claims the text does not date stand apart, right of a line
+    if undated and spans:  # the claims the text does not date stand apart, right of a line
         axes.axvline(last + width * 0.15, color="#999999", linewidth=0.8)
+    if undated:
         axes.text(undated_x, bottom, "no date", ha="left", va="bottom", fontsize=8, color="#555555")
+    if not spans:  # no claim dated: no time axis to label
+        axes.set_xticks([])
     day_format = "%Y-%m-%d" if width < 120 else "%Y-%m"
 
     def day_label(value: float, _: object) -> str:
@@ -163,7 +174,23 @@ def _chart(variable: VariableFigures, *, unit: str) -> str:
     chart.legend(fontsize=7, loc="outside lower center", frameon=False)
     output = io.StringIO()
     chart.savefig(output, format="svg", metadata={"Date": None})
-    svg = output.getvalue()
+    svg = _own_ids(output.getvalue(), prefix=re.sub(r"[^A-Za-z0-9-]", "-", f"{variable.iri.rsplit('/', 1)[-1]}-{unit}"))
     # the chart is an image whose text alternative says every figure it draws
     alternative = html.escape(describe_chart(variable), quote=True)
     return svg[svg.index("<svg"):].replace("<svg ", f'<svg role="img" aria-label="{alternative}" ', 1)
+
+
+def _own_ids(svg: str, *, prefix: str) -> str:
+    """``svg`` with the ids matplotlib gives (``figure_1``, ``line2d_3``, marker definitions) made
+    its own by ``prefix``, and every reference to them, so that charts in one page repeat no id;
+    the marks' ids (``claim-…``, ``time-claim-…``, a disagreement's) are kept.
+
+    >>> _own_ids('<g id="line2d_1"><use xlink:href="#m1"/></g><path id="m1"/><g id="claim-a"/>', prefix="v")
+    '<g id="v-line2d_1"><use xlink:href="#v-m1"/></g><path id="v-m1"/><g id="claim-a"/>'
+    """
+    generated = {i for i in re.findall(r' id="([^"]+)"', svg) if not i.startswith(_MARK_IDS)}
+    if not generated:
+        return svg
+    pattern = "|".join(sorted(map(re.escape, generated), key=len, reverse=True))
+    svg = re.sub(rf' id="({pattern})"', rf' id="{prefix}-\1"', svg)
+    return re.sub(rf'(href="#|url\(#)({pattern})([")])', rf"\1{prefix}-\2\3", svg)

@@ -417,6 +417,7 @@ def report(
         sys.stdout.write(page)
         return
     write_atomically(output, page.encode("utf-8"))
+    output.chmod(0o644)  # a file to share: readable by others, as a file written by hand would be
     typer.echo(f"report: {output} ({len(page.encode('utf-8'))} bytes)", err=True)
 
 

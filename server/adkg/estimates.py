@@ -160,7 +160,7 @@ def estimates_view(triples: Iterable[Triple], *, root: str = "") -> list[Variabl
 
 #: The columns of :func:`table`, for CSV (in this order) and JSON.
 COLUMNS: Final = (
-    "variable", "variable_label", "claim", "claim_label", "value", "min_value", "max_value", "figure", "hedges",
+    "variable", "variable_label", "claim", "claim_label", "value", "min_value", "max_value", "unit", "figure", "hedges",
     "as_of", "earliest_day", "latest_day", "claimants", "sources", "footnotes", "quote", "anchor",
 )
 
@@ -196,6 +196,7 @@ def table(view: list[VariableFigures]) -> list[dict[str, str]]:
                 "value": number(figure.value),
                 "min_value": number(figure.low),
                 "max_value": number(figure.high),
+                "unit": figure.unit,
                 "figure": row.figure,
                 "hedges": names(row.hedges),
                 "as_of": row.when,

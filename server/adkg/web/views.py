@@ -82,10 +82,12 @@ async def view_response(
     """
     chosen = ViewFormat.asked(request.headers.get("accept"), request.query_params.get("format"))
     store = services.data.require_current()
-    headers = {**validators(store, f"{name}-{chosen.value}"), "vary": "Accept"}
+    prefix = root(request)
+    # the root path is in the tag: the page's links differ with it
+    headers = {**validators(store, f"{name}-{chosen.value}{prefix.replace('/', '~')}"), "vary": "Accept"}
     if not_modified(request, headers["etag"], store):
         return Response(status_code=304, headers=headers)
-    key = (store, root(request), f"{name}.{chosen.value}")
+    key = (store, prefix, f"{name}.{chosen.value}")
     kept = services.views
     body = kept.get(key)
     if body is None:
