@@ -4,6 +4,7 @@ graph side by side, as a page, CSV and JSON, with what the rules found."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 import shutil
@@ -124,6 +125,11 @@ def test_each_chart_is_valid_svg_with_one_mark_per_claim(server: str, test_outpu
             assert variable["label"] in (root.get("aria-label") or "")
             marks += [e.get("id") for e in root.iter() if (e.get("id") or "").startswith("claim-")]
         assert sorted(marks) == sorted("claim-" + row["claim"].rsplit("/", 1)[-1] for row in variable["figures"])
+    # the text alternative names sources and the disagreements the chart draws
+    pakistan = page.split('<section id="variable-afghans-in-pakistan"', 1)[1].split("</section>")[0]
+    label = html.unescape(re.findall(r'aria-label="([^"]*)"', pakistan)[0])
+    assert "reported in Pakistan's deportation of Afghans" in label
+    assert "Disagreements: " in label
     # a fee given in dollars and in pounds: two charts, never one axis
     fee = page.split('<section id="variable-exit-fee-amount"', 1)[1].split("</section>")[0]
     assert fee.count("<svg ") == 2

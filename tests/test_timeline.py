@@ -71,6 +71,7 @@ def test_the_page_links_each_entry_and_its_query(server: str, entries: list[dict
     for entry in entries:
         assert f'<a href="/id/{entry["node"].rsplit("/", 1)[-1]}">' in page.text
     assert page.text.count('class="bar') == sum(1 for e in entries if e["first_day"] or e["last_day"])
+    assert page.text.count('<span class="tick"') >= 2  # the axis is labelled with years
     query = linked_query(page.text, "this query")
     described = httpx.get(f"{server}/sparql", params={"query": query}, headers={"accept": "application/n-triples"})
     assert described.status_code == 200

@@ -64,10 +64,15 @@ def mark_id(figure: Figure) -> str:
 
 
 def describe_chart(variable: VariableFigures) -> str:
-    """The chart's text alternative: what it shows, figure by figure."""
+    """The chart's text alternative: what it shows, figure by figure (with its unit, claimant,
+    time and source), and the disagreements it draws."""
     parts = [f"{f.row.figure} ({', '.join(t.text for t in f.row.claimants) or 'no claimant'}"
-             f"{', ' + f.row.when if f.row.when else ''})" for f in variable.figures]
-    return f"{variable.variable.text}: {len(parts)} figures side by side: " + "; ".join(parts) + "."
+             f"{', ' + f.row.when if f.row.when else ''}"
+             f"{', reported in ' + '; '.join(t.text for t in f.row.sources) if f.row.sources else ''})"
+             for f in variable.figures]
+    disagreements = [f.record.text for f in variable.findings if f.kind.text == "disagreement"]
+    return (f"{variable.variable.text}: {len(parts)} figures side by side: " + "; ".join(parts) + "."
+            + (" Disagreements: " + "; ".join(disagreements) + "." if disagreements else ""))
 
 
 def chart_svg(variable: VariableFigures) -> str:

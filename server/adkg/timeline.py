@@ -135,3 +135,24 @@ def bars(entries: list[Entry]) -> dict[str, Bar]:
         last = (e.last.toordinal() if e.last is not None else min(end - 1, first + stub - 1)) + 1
         found[e.iri] = Bar(100 * (first - start) / span, 100 * (last - first) / span, e.first is None, e.last is None)
     return found
+
+
+def year_ticks(entries: list[Entry]) -> list[tuple[float, str]]:
+    """The years to label on the timeline's axis (as :func:`bars` lays it out), with where each
+    begins in percent of the axis: every year far enough from the last one labelled to be read.
+
+    >>> entry = lambda first, last: Entry("x", Term("x"), (), "", first, last, "", (), (), ())
+    >>> [label for _, label in year_ticks([entry(date(2000, 1, 1), date(2025, 12, 31))])]
+    ['2000', '2006', '2012', '2018', '2024']
+    """
+    days = [d for e in entries for d in (e.first, e.last) if d is not None]
+    if not days:
+        return []
+    start, end = min(days).toordinal(), max(days).toordinal() + 1
+    span = max(end - start, 1)
+    ticks: list[tuple[float, str]] = []
+    for year in range(min(days).year, max(days).year + 1):
+        left = max(0.0, 100 * (date(year, 1, 1).toordinal() - start) / span)
+        if not ticks or left - ticks[-1][0] >= 20:  # a label is about a fifth of the axis wide
+            ticks.append((left, str(year)))
+    return ticks

@@ -20,7 +20,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
 
 from adkg.sparql import FormatChoice, GraphFormat
-from adkg.timeline import Entry, bars, timeline
+from adkg.timeline import Entry, bars, timeline, year_ticks
 from adkg.web.deps import get_services
 from adkg.web.html import templates
 from adkg.web.page_queries import answer
@@ -70,7 +70,7 @@ async def timeline_view(request: Request, services: ServicesDep) -> Response:
             writer.writeheader()
             writer.writerows(_rows(entries))
             return output.getvalue().encode("utf-8")
-        context = {"entries": entries, "bars": bars(entries), "query": query}
+        context = {"entries": entries, "bars": bars(entries), "ticks": year_ticks(entries), "query": query}
         return templates.get_template("timeline.html").render(root=prefix, **context).encode("utf-8")
 
     return await view_response(request, services, name="timeline", render=render)
