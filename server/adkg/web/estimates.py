@@ -32,6 +32,20 @@ router = APIRouter()
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
+def _typed(row: dict[str, str]) -> dict[str, object]:
+    """A row for JSON: its numbers as numbers (null where the claim gives none).
+
+    >>> _typed({"value": "3", "min_value": "", "max_value": "1.5", "claim": "c"})
+    {'value': 3, 'min_value': None, 'max_value': 1.5, 'claim': 'c'}
+    """
+    numbers = {"value", "min_value", "max_value"}
+
+    def number(text: str) -> int | float | None:
+        return None if not text else (int(text) if text.lstrip("-").isdigit() else float(text))
+
+    return {key: number(text) if key in numbers else text for key, text in row.items()}
+
+
 def _json(view: list[VariableFigures]) -> bytes:
     """The view as JSON: each variable with its figures (the CSV's rows) and its findings."""
     rows = table(view)
@@ -43,7 +57,7 @@ def _json(view: list[VariableFigures]) -> bytes:
                 "label": variable.variable.text,
                 "definition": variable.definition,
                 "measure_kind": variable.measure_kind.text if variable.measure_kind else None,
-                "figures": [row for row in rows if row["variable"] == variable.iri],
+                "figures": [_typed(row) for row in rows if row["variable"] == variable.iri],
                 "findings": [
                     {"record": f.iri, "label": f.record.text, "kind": f.kind.text,
                      "detail": [d.text for d in f.detail], "claims": list(f.claim_iris)}
