@@ -10,23 +10,19 @@ answer carries an ETag and Last-Modified from the build.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Annotated
 
 import anyio.to_thread
-import pyoxigraph
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from pyoxigraph import Triple
 
 from adkg.estimates import COLUMNS, VariableFigures, estimates_view, table
 from adkg.report import estimates_page
-from adkg.sparql import FormatChoice, GraphFormat
 from adkg.web.deps import get_services
-from adkg.web.page_queries import answer
 from adkg.web.services import Services
-from adkg.web.views import ViewFormat, view_response
+from adkg.web.views import ViewFormat, csv_bytes, view_response
 
 router = APIRouter()
 ServicesDep = Annotated[Services, Depends(get_services)]
@@ -70,14 +66,6 @@ def _json(view: list[VariableFigures]) -> bytes:
     return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
 
 
-def _csv(view: list[VariableFigures]) -> bytes:
-    output = io.StringIO()
-    writer = csv.DictWriter(output, fieldnames=COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(table(view))
-    return output.getvalue().encode("utf-8")
-
-
 @router.api_route("/estimates", methods=["GET", "HEAD"])
 async def estimates(request: Request, services: ServicesDep) -> Response:
     """The estimates view, as a page, CSV or JSON (:func:`adkg.web.views.view_response`).
@@ -87,12 +75,10 @@ async def estimates(request: Request, services: ServicesDep) -> Response:
         NotAcceptableError: the Accept header names none of them (406).
     """
 
-    async def render(chosen: ViewFormat, prefix: str) -> bytes:
-        query = (services.settings.views_folder / "estimates.rq").read_text(encoding="utf-8")
-        found = await answer(services, query, FormatChoice(None, GraphFormat.NTRIPLES))
-        view = estimates_view(pyoxigraph.parse(found, format=pyoxigraph.RdfFormat.N_TRIPLES), root=prefix)
+    async def render(chosen: ViewFormat, prefix: str, query: str, triples: list[Triple]) -> bytes:
+        view = estimates_view(triples, root=prefix)
         if chosen is ViewFormat.CSV:
-            return _csv(view)
+            return csv_bytes(COLUMNS, table(view))
         if chosen is ViewFormat.JSON:
             return _json(view)
         page = await anyio.to_thread.run_sync(lambda: estimates_page(view, query=query, root=prefix))

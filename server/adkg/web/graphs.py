@@ -12,15 +12,14 @@ from __future__ import annotations
 import re
 from typing import Annotated, Final
 
-import pyoxigraph
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from adkg.sparql import FormatChoice, GraphFormat, negotiate, prefers
+from adkg.sparql import negotiate, prefers
 from adkg.vocab import DERIVED_GRAPH, ENTITIES_GRAPH, GRAPH_BASE, ONTOLOGY_GRAPH
 from adkg.web.deps import get_services
 from adkg.web.html import root, templates
-from adkg.web.page_queries import answer, page_query, rdf_response
+from adkg.web.page_queries import described, page_query, rdf_response
 from adkg.web.services import Services
 
 router = APIRouter()
@@ -62,13 +61,13 @@ async def graph(name: str, request: Request, services: ServicesDep) -> Response:
     accept, format_name = request.headers.get("accept"), request.query_params.get("format")
     html = format_name is None and prefers(accept, "text/html", "application/xhtml+xml")
     query = page_query(services.settings.pages_folder, "graph", "graph", iri)
-    found = await answer(services, query, FormatChoice(None, GraphFormat.NTRIPLES)) if NAME.fullmatch(name) else b""
+    triples = await described(services, query) if NAME.fullmatch(name) else []
     headers = {"vary": "Accept"}
-    if not found:
+    if not triples:
         missing = {"iri": iri, "search": None}
         return templates.TemplateResponse(request, "not-found.html", missing, status_code=404, headers=headers)
     if html:
-        context = {"iri": iri, "holds": _holds(iri), "count": found.count(b"\n"), "query": query, "name": name}
+        context = {"iri": iri, "holds": _holds(iri), "count": len(triples), "query": query, "name": name}
         return templates.TemplateResponse(request, "graph.html", context, headers=headers)
     graph_format = negotiate(accept, format_name=format_name).for_graph()
-    return rdf_response(list(pyoxigraph.parse(found, format=pyoxigraph.RdfFormat.N_TRIPLES)), graph_format, headers)
+    return rdf_response(triples, graph_format, headers)

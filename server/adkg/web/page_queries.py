@@ -52,6 +52,12 @@ async def answer(services: Services, query: str, choice: FormatChoice) -> bytes:
     return body
 
 
+async def described(services: Services, query: str) -> list[pyoxigraph.Triple]:
+    """Return the triples the CONSTRUCT ``query`` answers (by :func:`answer`), each once."""
+    found = await answer(services, query, FormatChoice(None, GraphFormat.NTRIPLES))
+    return list(dict.fromkeys(pyoxigraph.parse(found, format=pyoxigraph.RdfFormat.N_TRIPLES)))
+
+
 def rdf_response(triples: list[pyoxigraph.Triple], graph_format: GraphFormat, headers: dict[str, str]) -> Response:
     """The triples of a page's query in ``graph_format``, written with the project's prefixes
     (Turtle for people)."""

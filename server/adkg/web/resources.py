@@ -32,7 +32,7 @@ from adkg.web.deps import get_services
 from adkg.web.downloads import not_modified, validators
 from adkg.web.html import root as root_of
 from adkg.web.html import templates
-from adkg.web.page_queries import answer, page_query, rdf_response
+from adkg.web.page_queries import answer, described, page_query, rdf_response
 from adkg.web.services import Services
 
 router = APIRouter()
@@ -101,8 +101,7 @@ async def resource(name: str, request: Request, services: ServicesDep) -> Respon
     triples: list[pyoxigraph.Triple] = []
     query = page_query(services.settings.pages_folder, "resource", "resource", iri)
     if NAME.fullmatch(name):
-        found = await answer(services, query, FormatChoice(None, GraphFormat.NTRIPLES))
-        triples = list(dict.fromkeys(pyoxigraph.parse(found, format=pyoxigraph.RdfFormat.N_TRIPLES)))
+        triples = await described(services, query)
     headers = {"vary": "Accept"}
     view = resource_view(iri, triples, root=root) if triples else None
     if view is None:

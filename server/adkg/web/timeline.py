@@ -10,22 +10,18 @@ its words to their anchor.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Annotated, Final
 
-import pyoxigraph
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response
+from pyoxigraph import Triple
 
-from adkg.sparql import FormatChoice, GraphFormat
 from adkg.timeline import Entry, bars, timeline, year_ticks
 from adkg.web.deps import get_services
 from adkg.web.html import templates
-from adkg.web.page_queries import answer
 from adkg.web.services import Services
-from adkg.web.views import ViewFormat, view_response
+from adkg.web.views import ViewFormat, csv_bytes, view_response
 
 router = APIRouter()
 ServicesDep = Annotated[Services, Depends(get_services)]
@@ -57,19 +53,13 @@ async def timeline_view(request: Request, services: ServicesDep) -> Response:
         NotAcceptableError: the Accept header names none of them (406).
     """
 
-    async def render(chosen: ViewFormat, prefix: str) -> bytes:
-        query = (services.settings.views_folder / "timeline.rq").read_text(encoding="utf-8")
-        found = await answer(services, query, FormatChoice(None, GraphFormat.NTRIPLES))
-        entries = timeline(pyoxigraph.parse(found, format=pyoxigraph.RdfFormat.N_TRIPLES), root=prefix)
+    async def render(chosen: ViewFormat, prefix: str, query: str, triples: list[Triple]) -> bytes:
+        entries = timeline(triples, root=prefix)
         if chosen is ViewFormat.JSON:
             return json.dumps({"columns": list(COLUMNS), "entries": _rows(entries)}, ensure_ascii=False,
                               indent=1).encode("utf-8")
         if chosen is ViewFormat.CSV:
-            output = io.StringIO()
-            writer = csv.DictWriter(output, fieldnames=COLUMNS, lineterminator="\r\n")
-            writer.writeheader()
-            writer.writerows(_rows(entries))
-            return output.getvalue().encode("utf-8")
+            return csv_bytes(COLUMNS, _rows(entries))
         context = {"entries": entries, "bars": bars(entries), "ticks": year_ticks(entries), "query": query}
         return templates.get_template("timeline.html").render(root=prefix, **context).encode("utf-8")
 

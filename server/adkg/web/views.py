@@ -8,17 +8,21 @@ build, and a client holding the answer gets 304.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import csv
+import io
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from enum import StrEnum
 from typing import Final
 
 from fastapi import Request
 from fastapi.responses import Response
+from pyoxigraph import Triple
 
 from adkg.errors import NotAcceptableError, ProtocolError
 from adkg.sparql import ResultFormat, negotiate, prefers
 from adkg.web.downloads import not_modified, validators
 from adkg.web.html import root
+from adkg.web.page_queries import described
 from adkg.web.services import Services
 
 #: How many rendered views the server keeps (by store, root path, view and format).
@@ -70,11 +74,28 @@ class ViewFormat(StrEnum):
                                  ["text/html", "text/csv", "application/json"])
 
 
-async def view_response(
-    request: Request, services: Services, *, name: str, render: Callable[[ViewFormat, str], Awaitable[bytes]]
-) -> Response:
+def csv_bytes(columns: Sequence[str], rows: Iterable[dict[str, str]]) -> bytes:
+    """Rows as CSV (RFC 4180: a header, CRLF line ends), UTF-8.
+
+    >>> csv_bytes(("a", "b"), [{"a": "1", "b": "x, y"}])
+    b'a,b\\r\\n1,"x, y"\\r\\n'
+    """
+    output = io.StringIO()
+    writer = csv.DictWriter(output, fieldnames=columns, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return output.getvalue().encode("utf-8")
+
+
+#: How a view is made: from the format asked for, the root path, the view's query
+#: (``queries/views/NAME.rq``) and the triples it answers.
+Render = Callable[[ViewFormat, str, str, list[Triple]], Awaitable[bytes]]
+
+
+async def view_response(request: Request, services: Services, *, name: str, render: Render) -> Response:
     """Answer a request for the view ``name``: 304 to a client holding it, else the view in the
-    format asked for, ``render(format, root)`` called once per build and kept.
+    format asked for, made by ``render`` from ``queries/views/NAME.rq`` and its triples once per
+    build and kept.
 
     Raises:
         ProtocolError: the ``format`` parameter names no format of the views (400).
@@ -91,7 +112,8 @@ async def view_response(
     kept = services.views
     body = kept.get(key)
     if body is None:
-        body = await render(chosen, key[1])
+        query = (services.settings.views_folder / f"{name}.rq").read_text(encoding="utf-8")
+        body = await render(chosen, prefix, query, await described(services, query))
         kept[key] = body
         while len(kept) > KEPT:
             kept.popitem(last=False)
