@@ -47,6 +47,17 @@ def copy_fixture(source: Path, destination: Path) -> Path:
     return destination
 
 
+def add_second_source(project: Path) -> None:
+    """Put the test's second source (``tests/data/second-source``: its seed, its graph file and the
+    variables it adds) into the project copy ``project``, as a contributor would; anchors and
+    build are the caller's."""
+    second = DATA / "second-source"
+    shutil.copy(second / "001_test_second_source.txt", project / "seeds")
+    (project / "graph" / "source" / "test-second").mkdir()
+    copy_fixture(second / "source.ttl", project / "graph" / "source" / "test-second" / "source.ttl")
+    copy_fixture(second / "variables.ttl", project / "graph" / "entities" / "test-variables.ttl")
+
+
 def copy_project(destination: Path) -> Path:
     """Copy the project's sources (ontology, graph, shapes, queries, seeds) into ``destination``."""
     for folder in ("ontology", "graph", "shapes", "queries", "seeds"):

@@ -14,7 +14,7 @@ import pytest
 from click.testing import Result
 
 from adkg.store import DataFolder
-from conftest import DATA, copy_fixture
+from conftest import DATA, add_second_source
 
 
 def _fingerprint(folder: Path) -> dict[str, str]:
@@ -173,11 +173,7 @@ def test_a_source_file_with_another_extension_is_named_in_a_warning(project: Pat
 def test_a_second_source_meets_the_seed_in_each_kind_of_comparison_without_code_changes(
     run_adkg: Callable[..., Result], project: Path
 ) -> None:
-    second = DATA / "second-source"
-    shutil.copy(second / "001_test_second_source.txt", project / "seeds")
-    (project / "graph" / "source" / "test-second").mkdir()
-    copy_fixture(second / "source.ttl", project / "graph" / "source" / "test-second" / "source.ttl")
-    copy_fixture(second / "variables.ttl", project / "graph" / "entities" / "test-variables.ttl")
+    add_second_source(project)
     assert run_adkg("anchor", root=project).exit_code == 0
     result = run_adkg("build", root=project)
     assert result.exit_code == 0, result.output

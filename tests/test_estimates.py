@@ -7,7 +7,6 @@ import csv
 import html
 import io
 import re
-import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from xml.etree import ElementTree
@@ -21,7 +20,7 @@ from adkg.charts import chart_svg
 from adkg.estimates import COLUMNS, Figure, VariableFigures
 from adkg.resource_page import ClaimRow, Term
 from browsers import chromium
-from conftest import DATA, copy_fixture
+from conftest import add_second_source
 from servers import adkg_serve, linked_query
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -165,11 +164,7 @@ def test_a_second_sources_figures_join_the_seeds_in_their_charts(
 ) -> None:
     """The issue's check: an unseen source whose figures compete with the seed's, built with no
     code change, is found in the right charts and findings of the report."""
-    second = DATA / "second-source"
-    shutil.copy(second / "001_test_second_source.txt", project / "seeds")
-    (project / "graph" / "source" / "test-second").mkdir()
-    copy_fixture(second / "source.ttl", project / "graph" / "source" / "test-second" / "source.ttl")
-    copy_fixture(second / "variables.ttl", project / "graph" / "entities" / "test-variables.ttl")
+    add_second_source(project)
     assert run_adkg("anchor", root=project).exit_code == 0
     assert run_adkg("build", root=project).exit_code == 0
     output = tmp_path / "report.html"
