@@ -18,16 +18,13 @@ from typing import Final
 from pyoxigraph import BlankNode, Literal, NamedNode, Triple
 
 from adkg.claim_text import Description, figure_text, time_text
-from adkg.vocab import BASE, PREFIXES, compact
+from adkg.vocab import ADKG, BASE, PREFIXES, compact
 
 _RDF_TYPE: Final = PREFIXES["rdf"] + "type"
 _LABEL: Final = PREFIXES["rdfs"] + "label"
 _SCHEMA: Final = PREFIXES["schema"]
-_TIME: Final = PREFIXES["time"]
-_ADKG: Final = PREFIXES["adkg"]
 _OA: Final = PREFIXES["oa"]
 _PROV: Final = PREFIXES["prov"]
-_XSD: Final = PREFIXES["xsd"]
 #: An empty description: predicates are shown by their compact IRIs, not their labels.
 _NO_LABELS: Final = Description(())
 
@@ -178,7 +175,7 @@ def resource_view(iri: str, triples: Iterable[Triple], *, root: str = "") -> Res
 
 def is_claim(description: Description, node: object) -> bool:
     """Whether ``node`` is described as a claim (it has a claimant or a source that reports it)."""
-    return bool(description.values(node, _PROV + "wasAttributedTo") or description.values(node, _ADKG + "reportedIn"))
+    return bool(description.values(node, _PROV + "wasAttributedTo") or description.values(node, ADKG + "reportedIn"))
 
 
 def claim_row(description: Description, claim: NamedNode, *, root: str, this: bool = False) -> ClaimRow:
@@ -190,16 +187,16 @@ def claim_row(description: Description, claim: NamedNode, *, root: str, this: bo
 
     label = description.label(claim)
     measures = values(claim, _SCHEMA + "variableMeasured")
-    times = [time_text(description, t) for t in values(claim, _ADKG + "asOf")]
+    times = [time_text(description, t) for t in values(claim, ADKG + "asOf")]
     return ClaimRow(
         claim=Term(label, link(claim.value, root=root)) if label is not None else term(claim),
         measures=term(measures[0]) if measures else None,
         figure=figure_text(description, claim),
-        hedges=tuple(term(v) for v in sorted(values(claim, _ADKG + "hedge"), key=str)),
+        hedges=tuple(term(v) for v in sorted(values(claim, ADKG + "hedge"), key=str)),
         when="; ".join(t for t in times if t),
         claimants=tuple(term(v) for v in values(claim, _PROV + "wasAttributedTo")),
-        sources=tuple(term(v) for v in values(claim, _ADKG + "reportedIn")),
-        footnotes=tuple(sorted((term(v) for v in values(claim, _ADKG + "citesReference")), key=_natural)),
+        sources=tuple(term(v) for v in values(claim, ADKG + "reportedIn")),
+        footnotes=tuple(sorted((term(v) for v in values(claim, ADKG + "citesReference")), key=_natural)),
         quotes=quotes_of(description, claim, root=root),
         this=this,
     )
